@@ -1,0 +1,57 @@
+"""Public portal pages (home, units), the staff workbench frame and display preferences."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import RedirectResponse
+
+from engagement import accounts
+from engagement.auth.csrf import verify_csrf
+from engagement.auth.deps import DbSession, OptionalPageUser, PageUser, page_user
+from engagement.auth.policy import Action, require
+from engagement.db import CommittingRoute
+from engagement.models import DepartmentKind
+from engagement.rendering import render
+
+router = APIRouter(
+    route_class=CommittingRoute, dependencies=[Depends(verify_csrf), Depends(page_user)]
+)
+
+
+@router.get("/")
+def home(request: Request, user: OptionalPageUser) -> Response:
+    return render(request, "portal/home.html", {})
+
+
+@router.get("/departments")
+def departments(request: Request, session: DbSession) -> Response:
+    return render(request, "portal/departments.html", {
+        "departments": accounts.list_departments(session, kind=DepartmentKind.department),
+        "townships": accounts.list_departments(session, kind=DepartmentKind.township),
+    })
+
+
+@router.get("/departments/{slug}")
+def department(request: Request, session: DbSession, slug: str) -> Response:
+    unit = accounts.get_department(session, slug)
+    return render(request, "portal/department.html", {"unit": unit})
+
+
+@router.get("/staff")
+def workbench(request: Request, user: PageUser) -> Response:
+    require(user, Action.view_workbench)
+    return render(request, "portal/workbench.html", {})
+
+
+@router.get("/display")
+def display(
+    mode: Annotated[str, Query(pattern="^(normal|large|contrast|large-contrast)$")] = "normal",
+    next: str = "/",
+) -> Response:
+    """Remembers the reader's display mode (large text, high contrast) in a cookie."""
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie("display", mode, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response

@@ -1,0 +1,89 @@
+"""One render helper for every page: the whole page, or the named block htmx asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from engagement import i18n
+from engagement.auth.csrf import csrf_token
+from engagement.settings import get_settings
+
+
+def is_htmx(request: Request) -> bool:
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def make_templates(directories: Sequence[Path]) -> Jinja2Blocks:
+    templates = Jinja2Blocks(directory=[str(d) for d in directories])
+    env = templates.env
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["local"] = local_time
+    env.filters["local_date"] = lambda value: local_time(value, "%Y-%m-%d")
+    env.globals["lang_url"] = lang_url
+    env.globals["page_url"] = page_url
+    return templates
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(get_settings().tz).strftime(fmt)
+
+
+def lang_url(request: Request, language: str) -> str:
+    params = {k: v for k, v in request.query_params.multi_items() if k != "lang"}
+    return f"{request.url.path}?{urlencode([*params.items(), ('lang', language)])}"
+
+
+def page_url(request: Request, **changes: Any) -> str:
+    """The current URL with some query parameters replaced (for pagers and filters)."""
+    params = dict(request.query_params)
+    params.update({k: str(v) for k, v in changes.items() if v is not None})
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    language = i18n.current_language.get()
+    ctx: dict[str, Any] = {
+        "request": request,
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_token(request),
+        "language": language,
+        "html_lang": i18n.LANGUAGES[language],
+        "languages": i18n.LANGUAGE_NAMES,
+        "display": request.cookies.get("display", "normal"),
+        **(context or {}),
+    }
+    kwargs: dict[str, Any] = {"status_code": status_code}
+    if block and is_htmx(request):
+        kwargs["block_name"] = block
+    response = request.app.state.templates.TemplateResponse(request, template, ctx, **kwargs)
+    response.headers["Vary"] = "HX-Request, Accept-Language, Cookie"
+    response.headers["Content-Language"] = i18n.LANGUAGES[language]
+    return response
+
+
+def redirect(request: Request, url: str) -> Response:
+    """Redirect after POST: a 303 for a plain form, HX-Redirect for htmx."""
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)

@@ -1,0 +1,63 @@
+"""Configuration read from ENGAGEMENT_* environment variables and an optional `.env` file."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE = Path(".engagement-secret")
+
+
+def _secret_from_file() -> str:
+    """Read the key written on first start, or write a new one, so sessions survive restarts."""
+    if SECRET_FILE.exists():
+        return SECRET_FILE.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    SECRET_FILE.write_text(key)
+    SECRET_FILE.chmod(0o600)
+    return key
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ENGAGEMENT_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./engagement.db"
+    secret_key: str = Field(default_factory=_secret_from_file)
+    ratelimit_enabled: bool = True
+    ratelimit_storage: str = "memory://"
+    timezone: str = "Asia/Shanghai"
+
+    # Limits per client address, in the `limits` notation.
+    ratelimit_login: str = "10/minute"
+    ratelimit_public_write: str = "20/minute;200/day"
+    ratelimit_tracking: str = "30/minute"
+
+    session_hours: float = 8.0
+    token_minutes: int = 60
+    login_max_failures: int = 5
+    lockout_minutes: int = 15
+    secure_cookies: bool = False
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
