@@ -98,6 +98,10 @@ def _add_routes(app: FastAPI) -> None:
     from engagement.portal import pages as portal_pages
 
     template_dirs = [CORE_DIR / "templates"]
+    # (msgid, url, policy action) entries that domains add to the staff workbench.
+    app.state.workbench_links = [
+        link for module in domain_modules() for link in getattr(module, "WORKBENCH_LINKS", [])
+    ]
     app.include_router(auth_api.router, prefix="/api/v1")
     app.include_router(core_api.router, prefix="/api/v1")
     for module in domain_modules():

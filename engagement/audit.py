@@ -18,10 +18,11 @@ class Actor:
 
     user: User | None
     ip: str | None = None
+    system_name: str = "system"  # who acted when no user did: "cli", "citizen", "scheduler"
 
     @property
     def name(self) -> str:
-        return self.user.username if self.user else "system"
+        return self.user.username if self.user else self.system_name
 
 
 def record(
@@ -35,7 +36,7 @@ def record(
 ) -> AuditEvent:
     event = AuditEvent(
         actor_id=actor.user.id if actor.user else None,
-        actor_name=actor.user.username if actor.user else detail.pop("actor_name", "system"),
+        actor_name=actor.name,
         action=action,
         object_type=object_type,
         object_id=str(object_id),

@@ -15,6 +15,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from engagement import i18n
 from engagement.auth.csrf import csrf_token
 from engagement.settings import get_settings
+from engagement.timeutil import utcnow
 
 
 def is_htmx(request: Request) -> bool:
@@ -71,6 +72,8 @@ def render(
         "html_lang": i18n.LANGUAGES[language],
         "languages": i18n.LANGUAGE_NAMES,
         "display": request.cookies.get("display", "normal"),
+        "site_name": get_settings().site_name(language),
+        "now_utc": utcnow(),
         **(context or {}),
     }
     kwargs: dict[str, Any] = {"status_code": status_code}

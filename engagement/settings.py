@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     ratelimit_enabled: bool = True
     ratelimit_storage: str = "memory://"
     timezone: str = "Asia/Shanghai"
+    site_name_zh: str = "示范县人民政府"
+    site_name_en: str = "Demo County People's Government"
 
     # Limits per client address, in the `limits` notation.
     ratelimit_login: str = "10/minute"
@@ -52,6 +54,9 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def site_name(self, language: str) -> str:
+        return self.site_name_zh if language == "zh" else self.site_name_en
 
     @property
     def is_sqlite(self) -> bool:

@@ -13,12 +13,13 @@ from engagement import audit
 from engagement.audit import Actor
 from engagement.auth.passwords import verify_password
 from engagement.errors import Unauthenticated
+from engagement.i18n import N_
 from engagement.models import LoginSession, User
 from engagement.settings import Settings
 from engagement.timeutil import utcnow
 
-BAD_CREDENTIALS = "Incorrect username or password."
-LOCKED = "Too many failed sign-ins: this account is locked for %(minutes)s minutes."
+BAD_CREDENTIALS = N_("Incorrect username or password.")
+LOCKED = N_("Too many failed sign-ins: this account is locked for %(minutes)s minutes.")
 
 
 class AccountLocked(Unauthenticated):

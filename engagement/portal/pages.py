@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from engagement import accounts
 from engagement.auth.csrf import verify_csrf
 from engagement.auth.deps import DbSession, OptionalPageUser, PageUser, page_user
-from engagement.auth.policy import Action, require
+from engagement.auth.policy import Action, can, require
 from engagement.db import CommittingRoute
 from engagement.models import DepartmentKind
 from engagement.rendering import render
@@ -42,7 +42,11 @@ def department(request: Request, session: DbSession, slug: str) -> Response:
 @router.get("/staff")
 def workbench(request: Request, user: PageUser) -> Response:
     require(user, Action.view_workbench)
-    return render(request, "portal/workbench.html", {})
+    links = [
+        (label, url) for label, url, action in request.app.state.workbench_links
+        if can(user, action, user.department_id)
+    ]
+    return render(request, "portal/workbench.html", {"links": links})
 
 
 @router.get("/display")

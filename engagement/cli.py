@@ -1,0 +1,185 @@
+"""The `engagement` command: migrate, serve, demo data, units, users, analytics."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from engagement import accounts, demo
+from engagement.audit import Actor
+from engagement.db import make_engine, make_sessionmaker
+from engagement.errors import DomainError
+from engagement.models import DepartmentKind, Role
+from engagement.settings import get_settings
+
+app = typer.Typer(help="Public-engagement platform for local government.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+department_app = typer.Typer(help="Departments and townships.", no_args_is_help=True)
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+analytics_app = typer.Typer(help="Dashboard figures and topics.", no_args_is_help=True)
+app.add_typer(department_app, name="department")
+app.add_typer(user_app, name="user")
+app.add_typer(analytics_app, name="analytics")
+
+console = Console()
+CLI_ACTOR = Actor(None, system_name="cli")
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """A session committed when the command succeeds; a domain error ends it with exit 1."""
+    engine = make_engine(get_settings().database_url)
+    session = make_sessionmaker(engine)()
+    try:
+        yield session
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        raise fail(exc.render()) from None
+    finally:
+        session.close()
+        engine.dispose()
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database to the newest schema (safe to run again)."""
+    from engagement.migrate import upgrade
+
+    try:
+        upgrade()
+    except Exception as exc:  # a bad URL or an unreachable server is the operator's to fix
+        raise fail(f"migration failed: {exc}") from None
+    typer.echo("database is up to date")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1)] = 1,
+    forwarded_allow_ips: Annotated[
+        str, typer.Option(help="Proxies trusted to set X-Forwarded-For.")
+    ] = "127.0.0.1",
+) -> None:
+    """Serve the web app with uvicorn, after migrating."""
+    import uvicorn
+
+    migrate()
+    uvicorn.run("engagement.app:create_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips)
+
+
+class Scale(StrEnum):
+    small = "small"
+    large = "large"
+
+
+@app.command("demo")
+def load_demo(scale: Scale = Scale.small) -> None:
+    """Fill the database with realistic demo data; running it again adds nothing twice."""
+    from engagement.app import DOMAINS
+
+    loaders = [importlib.import_module(f"{name}.demo") for name in DOMAINS]
+    with unit_of_work() as session, Progress(console=console, transient=False) as progress:
+        task = progress.add_task("departments and users", total=2 + len(loaders))
+        demo.load_units(session)
+        progress.advance(task)
+        logins = demo.load_users(session)
+        session.commit()
+        progress.advance(task)
+        for loader in loaders:
+            progress.update(task, description=loader.__name__.split(".")[0])
+            loader.load(session, scale=scale.value, progress=progress)
+            session.commit()
+            progress.advance(task)
+    _print_logins(logins)
+
+
+def _print_logins(logins: list[demo.DemoLogin]) -> None:
+    table = Table(title="Demo logins")
+    for column in ("username", "password", "role", "unit"):
+        table.add_column(column)
+    for login in logins:
+        table.add_row(login.username, login.password, login.role, login.unit)
+    console.print(table)
+
+
+@department_app.command("add")
+def add_department(
+    slug: str,
+    name: Annotated[str, typer.Option("--name", help="Display name, e.g. 县住房和城乡建设局")],
+    kind: DepartmentKind = DepartmentKind.department,
+) -> None:
+    """Add a department or township."""
+    with unit_of_work() as session:
+        accounts.create_department(session, CLI_ACTOR, slug=slug, name=name, kind=kind)
+    typer.echo(f"added {kind.value} {slug}")
+
+
+@user_app.command("add")
+def add_user(
+    username: str,
+    role: Annotated[Role, typer.Option("--role")],
+    department: Annotated[str | None, typer.Option("--department", help="Unit slug")] = None,
+    display_name: Annotated[str, typer.Option("--name")] = "",
+) -> None:
+    """Add a user; the password is read as one line from standard input."""
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    with unit_of_work() as session:
+        accounts.create_user(session, CLI_ACTOR, username=username, password=password, role=role,
+                             department_slug=department, display_name=display_name)
+    typer.echo(f"added {role.value} {username}")
+
+
+@analytics_app.command("refresh")
+def analytics_refresh() -> None:
+    """Recompute topics and the rollups the dashboard keeps."""
+    from engagement.app import DOMAINS
+
+    refreshed = []
+    with unit_of_work() as session:
+        for name in DOMAINS:
+            try:
+                module = importlib.import_module(f"{name}.refresh")
+            except ModuleNotFoundError:
+                continue
+            refreshed.append(module.refresh(session))
+    typer.echo("refreshed: " + (", ".join(refreshed) if refreshed else "nothing to refresh yet"))
+
+
+def main() -> None:
+    """Console entry point: usage mistakes end in one line on stderr, never a traceback."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
+    try:
+        result = app(standalone_mode=False)
+    except NoArgsIsHelpError:
+        app(["--help"])
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        sys.exit(1)
+    except ClickException as exc:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    sys.exit(result if isinstance(result, int) else 0)
