@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 CORE_DIR = Path(__file__).parent
 
 # Domain packages, each exposing `api_router`, `page_router` and `TEMPLATE_DIR` in `web`.
-DOMAINS: list[str] = []
+DOMAINS: list[str] = ["feedback"]
 
 
 def domain_modules() -> list[ModuleType]:

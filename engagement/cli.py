@@ -103,12 +103,15 @@ def load_demo(scale: Scale = Scale.small) -> None:
         logins = demo.load_users(session)
         session.commit()
         progress.advance(task)
+        notes: list[str] = []
         for loader in loaders:
             progress.update(task, description=loader.__name__.split(".")[0])
-            loader.load(session, scale=scale.value, progress=progress)
+            notes += loader.load(session, scale=scale.value, progress=progress) or []
             session.commit()
             progress.advance(task)
     _print_logins(logins)
+    for line in notes:
+        console.print(line)
 
 
 def _print_logins(logins: list[demo.DemoLogin]) -> None:

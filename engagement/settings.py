@@ -39,6 +39,23 @@ class Settings(BaseSettings):
     ratelimit_public_write: str = "20/minute;200/day"
     ratelimit_tracking: str = "30/minute"
 
+    # Mailbox deadlines, in working days (the county's rules; national practice by default).
+    assign_working_days: int = 1
+    reply_working_days_short: int = 3  # consultation 咨询 and help 求助
+    reply_working_days_long: int = 10  # suggestion 建议, complaint 投诉 and report 举报
+    warn_working_days: int = 1  # yellow this many working days before a deadline
+    rating_window_days: int = 10  # a replied letter closes by itself after this
+    unanswered_alarm_days: int = 60  # flagged to leaders; at 90 days the site fails inspection
+    upload_max_bytes: int = 5 * 1024 * 1024
+    upload_max_files: int = 3
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "noreply@localhost"
+    smtp_tls: bool = False
+
     session_hours: float = 8.0
     token_minutes: int = 60
     login_max_failures: int = 5

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import PlainSerializer
 
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
@@ -34,3 +36,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def _local_iso(value: datetime) -> str:
+    from engagement.settings import get_settings
+
+    return value.astimezone(get_settings().tz).isoformat()
+
+
+# A datetime that the JSON API writes in local time with its offset, e.g. 2026-11-29T10:00:00+08:00.
+ApiDatetime = Annotated[datetime, PlainSerializer(_local_iso, return_type=str, when_used="json")]

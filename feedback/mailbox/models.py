@@ -1,0 +1,196 @@
+"""The mailbox's tables: letters, their replies, ratings, timeline, photos, and reply templates."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from engagement.models import Base, Department, TimestampMixin, User
+from engagement.timeutil import utcnow
+
+
+class Category(enum.StrEnum):
+    consultation = "consultation"  # 咨询
+    complaint = "complaint"  # 投诉
+    suggestion = "suggestion"  # 建议
+    help = "help"  # 求助
+    report = "report"  # 举报
+
+
+class Status(enum.StrEnum):
+    submitted = "submitted"
+    assigned = "assigned"
+    replied = "replied"
+    reopened = "reopened"
+    closed = "closed"
+    rejected = "rejected"
+
+
+OPEN_STATUSES = (Status.submitted, Status.assigned, Status.reopened)
+
+
+class Satisfaction(enum.StrEnum):
+    satisfied = "satisfied"
+    basically_satisfied = "basically_satisfied"
+    unsatisfied = "unsatisfied"
+
+
+class Letter(TimestampMixin, Base):
+    __tablename__ = "letters"
+    __table_args__ = (
+        Index("ix_letters_status_department", "status", "department_id"),
+        Index("ix_letters_public", "published", "first_replied_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    tracking_code_hash: Mapped[str] = mapped_column(String(64))
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    category: Mapped[Category]
+    subject: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    publish_consent: Mapped[bool] = mapped_column(default=False)
+
+    status: Mapped[Status] = mapped_column(default=Status.submitted, index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    assign_due_at: Mapped[datetime]
+    assigned_at: Mapped[datetime | None]
+    reply_due_at: Mapped[datetime | None]
+    first_replied_at: Mapped[datetime | None]
+    replied_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    satisfaction: Mapped[Satisfaction | None]
+
+    published: Mapped[bool] = mapped_column(default=False)
+    published_at: Mapped[datetime | None]
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
+
+    department: Mapped[Department | None] = relationship(foreign_keys=[department_id],
+                                                         lazy="joined")
+    township: Mapped[Department | None] = relationship(foreign_keys=[township_id], lazy="joined")
+    replies: Mapped[list[Reply]] = relationship(back_populates="letter", lazy="selectin",
+                                                order_by="Reply.id")
+    events: Mapped[list[LetterEvent]] = relationship(back_populates="letter", lazy="select",
+                                                     order_by="LetterEvent.id")
+    photos: Mapped[list[Photo]] = relationship(back_populates="letter", lazy="select",
+                                               order_by="Photo.id")
+
+    @property
+    def due_at(self) -> datetime | None:
+        """The deadline that matters now: assignment while new, then the reply."""
+        if self.status == Status.submitted:
+            return self.assign_due_at
+        return self.reply_due_at
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, now: datetime) -> bool:
+        due = self.due_at
+        return self.is_open and due is not None and now > due
+
+
+class Reply(Base):
+    __tablename__ = "letter_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"),
+                                           index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    public: Mapped[bool] = mapped_column(default=True)  # the unit finds it fit to publish
+    replied_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    letter: Mapped[Letter] = relationship(back_populates="replies")
+    department: Mapped[Department | None] = relationship(lazy="joined")
+    ratings: Mapped[list[Rating]] = relationship(back_populates="reply", lazy="selectin")
+
+
+class Rating(Base):
+    __tablename__ = "letter_ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"),
+                                           index=True)
+    reply_id: Mapped[int] = mapped_column(ForeignKey("letter_replies.id", ondelete="CASCADE"),
+                                          unique=True)
+    satisfaction: Mapped[Satisfaction]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reply: Mapped[Reply] = relationship(back_populates="ratings")
+
+
+class EventKind(enum.StrEnum):
+    submitted = "submitted"
+    assigned = "assigned"
+    transferred = "transferred"
+    replied = "replied"
+    rated = "rated"
+    reopened = "reopened"
+    closed = "closed"
+    rejected = "rejected"
+    published = "published"
+    note = "note"
+    merged = "merged"
+    extension_requested = "extension_requested"
+    extension_approved = "extension_approved"
+    extension_refused = "extension_refused"
+
+
+class LetterEvent(Base):
+    """One line of a letter's timeline; `public` lines are shown to the writer."""
+
+    __tablename__ = "letter_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"),
+                                           index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[EventKind]
+    public: Mapped[bool] = mapped_column(default=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    letter: Mapped[Letter] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship(lazy="joined")
+    department: Mapped[Department | None] = relationship(lazy="joined")
+
+
+class Photo(Base):
+    """A photo sent with a letter, re-encoded without its metadata (location included)."""
+
+    __tablename__ = "letter_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"),
+                                           index=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int]
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+    letter: Mapped[Letter] = relationship(back_populates="photos")
+
+
+class ReplyTemplate(TimestampMixin, Base):
+    __tablename__ = "reply_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,319 @@
+"""The mailbox's pages: writing, tracking and rating for citizens; the queue and letter for staff."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engagement import accounts, i18n
+from engagement.auth.csrf import verify_csrf
+from engagement.auth.deps import DbSession, PageActor, PageUser, client_ip, page_user
+from engagement.auth.policy import Action, can
+from engagement.calendar_admin import load_calendar
+from engagement.db import CommittingRoute
+from engagement.errors import DomainError, Forbidden, Invalid, NotFound
+from engagement.models import DepartmentKind, User
+from engagement.pagination import PageParams
+from engagement.ratelimit import limiter, public_write_limit, tracking_limit
+from engagement.rendering import redirect, render
+from engagement.settings import get_settings
+from engagement.timeutil import utcnow
+from feedback.mailbox import labels, rules, service, views
+from feedback.mailbox.models import Category, Letter, Photo, Satisfaction, Status
+from feedback.mailbox.photos import CleanPhoto, clean_photo
+from feedback.mailbox.schemas import LetterCreate
+
+router = APIRouter(
+    route_class=CommittingRoute, dependencies=[Depends(verify_csrf), Depends(page_user)]
+)
+
+FIELD_MESSAGES = {
+    "category": i18n.N_("Choose what kind of letter this is."),
+    "subject": i18n.N_("Enter a subject of 1 to 100 characters."),
+    "body": i18n.N_("Write your letter in 10 to 5000 characters."),
+    "name": i18n.N_("Enter your name (at most 50 characters)."),
+    "phone": i18n.N_("Enter a mainland mobile number (11 digits) or a landline with its area code."),
+    "email": i18n.N_("Enter a valid email address, or leave it empty."),
+    "township": i18n.N_("Choose a township from the list."),
+}
+
+
+def _common(session: Session) -> dict[str, Any]:
+    return {"labels": labels, "categories": list(Category),
+            "townships": accounts.list_departments(session, kind=DepartmentKind.township)}
+
+
+# --- citizens ----------------------------------------------------------------------------------
+
+@router.get("/mailbox")
+def write_page(request: Request, session: DbSession) -> Response:
+    return _write_form(request, session, {}, {})
+
+
+def _write_form(request: Request, session: Session, form: dict[str, Any],
+                errors: dict[str, str], status_code: int = 200) -> Response:
+    return render(request, "mailbox/write.html", {
+        **_common(session), "form": form, "errors": errors,
+        "submission_key": form.get("submission_key") or uuid.uuid4().hex,
+        "max_photos": get_settings().upload_max_files,
+    }, status_code=status_code)
+
+
+@router.post("/mailbox")
+@limiter.limit(public_write_limit)
+def submit(
+    request: Request,
+    session: DbSession,
+    category: Annotated[str, Form()] = "",
+    subject: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    email: Annotated[str, Form()] = "",
+    township: Annotated[str, Form()] = "",
+    publish_consent: Annotated[bool, Form()] = False,
+    submission_key: Annotated[str, Form(max_length=64)] = "",
+    photos: Annotated[list[UploadFile] | None, File()] = None,
+) -> Response:
+    form = {"category": category, "subject": subject, "body": body, "name": name,
+            "phone": phone, "email": email, "township": township,
+            "publish_consent": publish_consent, "submission_key": submission_key}
+    errors: dict[str, str] = {}
+    try:
+        data = LetterCreate.model_validate({**form, "email": email.strip() or None,
+                                            "township": township or None})
+    except ValidationError as exc:
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "body"
+            errors[field] = i18n.gettext(FIELD_MESSAGES.get(field, FIELD_MESSAGES["body"]))
+    cleaned = _clean_photos(photos or [], errors)
+    if errors:
+        return _write_form(request, session, form, errors, status_code=422)
+    try:
+        result = service.submit_letter(session, service.NewLetter(**data.model_dump()),
+                                       photos=cleaned, submission_key=submission_key or None,
+                                       ip=client_ip(request))
+    except Invalid as exc:
+        session.rollback()
+        for field, err in exc.errors:
+            errors[field or "body"] = err.render(i18n.gettext)
+        return _write_form(request, session, form, errors, status_code=422)
+    if result.tracking_code is not None:
+        request.session["sent"] = {"number": result.letter.number, "code": result.tracking_code}
+    return redirect(request, "/mailbox/sent")
+
+
+def _clean_photos(uploads: list[UploadFile], errors: dict[str, str]) -> list[CleanPhoto]:
+    settings = get_settings()
+    uploads = [u for u in uploads if u.filename]
+    if len(uploads) > settings.upload_max_files:
+        errors["photos"] = i18n.gettext("You can send at most %(n)s photos.",
+                                        n=settings.upload_max_files)
+        return []
+    cleaned = []
+    for upload in uploads:
+        try:
+            cleaned.append(clean_photo(upload.file.read(settings.upload_max_bytes + 1),
+                                       max_bytes=settings.upload_max_bytes))
+        except Invalid as exc:
+            errors["photos"] = exc.render(i18n.gettext)
+    return cleaned
+
+
+@router.get("/mailbox/sent")
+def sent_page(request: Request) -> Response:
+    sent = request.session.get("sent")
+    if not sent:
+        return redirect(request, "/mailbox")
+    return render(request, "mailbox/sent.html", {"sent": sent})
+
+
+@router.get("/mailbox/track")
+@limiter.limit(tracking_limit)
+def track_page(
+    request: Request, session: DbSession,
+    number: Annotated[str, Query(max_length=20)] = "",
+    code: Annotated[str, Query(max_length=32)] = "",
+) -> Response:
+    context: dict[str, Any] = {"labels": labels, "number": number, "code": code, "letter": None,
+                               "error": None}
+    if number or code:
+        try:
+            letter = service.track(session, number=number, code=code)
+            context.update(_tracking_context(letter))
+        except NotFound as exc:
+            context["error"] = exc.render(i18n.gettext)
+            return render(request, "mailbox/track.html", context, status_code=404)
+    return render(request, "mailbox/track.html", context)
+
+
+def _tracking_context(letter: Letter) -> dict[str, Any]:
+    return {
+        "letter": letter,
+        "events": [e for e in letter.events if e.public],
+        "can_rate": letter.status == Status.replied and not letter.replies[-1].ratings,
+        "satisfactions": list(Satisfaction),
+    }
+
+
+@router.post("/mailbox/track/rating")
+@limiter.limit(public_write_limit)
+def rate(
+    request: Request, session: DbSession,
+    number: Annotated[str, Form(max_length=20)] = "",
+    code: Annotated[str, Form(max_length=32)] = "",
+    satisfaction: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    if satisfaction not in Satisfaction.__members__:
+        raise Invalid("Choose how satisfied you are with the reply.", field="satisfaction")
+    service.rate_letter(session, number=number, code=code,
+                        satisfaction=Satisfaction(satisfaction), comment=comment,
+                        ip=client_ip(request))
+    return redirect(request, f"/mailbox/track?number={number}&code={code}#rated")
+
+
+@router.get("/mailbox/letters")
+def public_list(
+    request: Request, session: DbSession,
+    category: str = "", department: str = "", page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    paging = PageParams(page=page, per_page=10)
+    chosen = Category(category) if category in Category.__members__ else None
+    rows, total = service.list_public(session, category=chosen, department=department or None,
+                                      offset=paging.offset, limit=paging.per_page)
+    return render(request, "mailbox/letters.html", {
+        **_common(session), "letters": [views.for_public(r) for r in rows], "total": total,
+        "page": paging.page, "pages": paging.pages(total),
+        "departments": accounts.list_departments(session),
+        "filters": {"category": category, "department": department},
+    }, block="results")
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+QUEUES = {
+    "all": service.QueueFilter(),
+    "new": service.QueueFilter(unassigned=True),
+    "in_progress": service.QueueFilter(status=Status.assigned),
+    "due_soon": service.QueueFilter(due_soon=True),
+    "overdue": service.QueueFilter(overdue=True),
+    "reopened": service.QueueFilter(status=Status.reopened),
+    "replied": service.QueueFilter(status=Status.replied),
+}
+
+
+@router.get("/staff/letters")
+def queue_page(
+    request: Request, session: DbSession, user: PageUser,
+    queue: str = "all", q: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> Response:
+    service.close_unrated(session)
+    base = QUEUES.get(queue, QUEUES["all"])
+    filters = service.QueueFilter(**{**base.__dict__, "q": q})
+    paging = PageParams(page=page, per_page=20)
+    rows, total = service.staff_queue(session, user, filters, offset=paging.offset,
+                                      limit=paging.per_page)
+    now, calendar = utcnow(), load_calendar(session)
+    return render(request, "mailbox/queue.html", {
+        "labels": labels, "letters": [(r, views.for_staff(r, now, calendar)) for r in rows],
+        "total": total, "page": paging.page, "pages": paging.pages(total), "queue": queue,
+        "q": q, "counts": service.counts_by_queue(session, user, now),
+    }, block="queue")
+
+
+@router.get("/staff/letters/{number}")
+def letter_page(request: Request, session: DbSession, user: PageUser, number: str) -> Response:
+    letter = service.letter_for_staff(session, user, number)
+    return _letter_page(request, session, user, letter)
+
+
+def _letter_page(request: Request, session: Session, user: User, letter: Letter,
+                 error: str | None = None, status_code: int = 200) -> Response:
+    now, calendar = utcnow(), load_calendar(session)
+    return render(request, "mailbox/letter.html", {
+        "labels": labels, "letter": letter,
+        "view": views.for_staff_detail(letter, user, now, calendar),
+        "events": letter.events, "photos": letter.photos,
+        "departments": accounts.list_departments(session),
+        "may": {
+            "assign": can(user, Action.assign_letter, letter.department_id)
+            and letter.status in rules.ALLOWED_FROM["assign"],
+            "reply": can(user, Action.handle_letter, letter.department_id)
+            and letter.status in rules.ALLOWED_FROM["reply"],
+            "reject": (can(user, Action.handle_letter, letter.department_id)
+                       or can(user, Action.assign_letter, None))
+            and letter.status in rules.ALLOWED_FROM["reject"],
+            "publish": can(user, Action.publish_letter, letter.department_id)
+            and letter.status in rules.ALLOWED_FROM["publish"] and letter.publish_consent
+            and not letter.published,
+            "contact": service.may_see_contact(user, letter),
+        },
+        "error": error,
+    }, status_code=status_code)
+
+
+def _act(request: Request, session: Session, actor: PageActor, number: str,
+         action: Any, **kwargs: Any) -> Response:
+    """Runs one staff action; a refused action shows the letter again with the reason."""
+    try:
+        action(session, actor, number=number, **kwargs)
+    except (Invalid, DomainError) as exc:
+        if isinstance(exc, NotFound | Forbidden):
+            raise
+        session.rollback()
+        assert actor.user is not None
+        letter = service.letter_for_staff(session, actor.user, number)
+        return _letter_page(request, session, actor.user, letter, exc.render(i18n.gettext),
+                            status_code=exc.status_code)
+    return redirect(request, f"/staff/letters/{number}")
+
+
+@router.post("/staff/letters/{number}/assign")
+def assign(request: Request, session: DbSession, actor: PageActor, number: str,
+           department: Annotated[str, Form()] = "",
+           note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    return _act(request, session, actor, number, service.assign_letter, department=department,
+                note=note)
+
+
+@router.post("/staff/letters/{number}/reply")
+def reply(request: Request, session: DbSession, actor: PageActor, number: str,
+          body: Annotated[str, Form(max_length=10000)] = "",
+          public: Annotated[bool, Form()] = False) -> Response:
+    return _act(request, session, actor, number, service.reply_letter, body=body, public=public)
+
+
+@router.post("/staff/letters/{number}/reject")
+def reject(request: Request, session: DbSession, actor: PageActor, number: str,
+           reason: Annotated[str, Form(max_length=1000)] = "",
+           other: Annotated[str, Form(max_length=1000)] = "") -> Response:
+    text = other.strip() if reason == "other" or not reason else i18n.gettext(reason)
+    return _act(request, session, actor, number, service.reject_letter, reason=text)
+
+
+@router.post("/staff/letters/{number}/publish")
+def publish(request: Request, session: DbSession, actor: PageActor, number: str) -> Response:
+    return _act(request, session, actor, number, service.publish_letter)
+
+
+@router.post("/staff/letters/{number}/note")
+def note(request: Request, session: DbSession, actor: PageActor, number: str,
+         text: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    return _act(request, session, actor, number, service.add_note, note=text)
+
+
+@router.get("/staff/letters/{number}/photos/{photo_id}")
+def photo(session: DbSession, user: PageUser, number: str, photo_id: int) -> Response:
+    letter = service.letter_for_staff(session, user, number)
+    item = session.scalar(select(Photo).where(Photo.id == photo_id, Photo.letter_id == letter.id))
+    if item is None:
+        raise NotFound("No such photo.")
+    return Response(item.data, media_type=item.content_type,
+                    headers={"Cache-Control": "private, max-age=3600"})

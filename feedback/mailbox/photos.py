@@ -1,0 +1,51 @@
+"""Photos sent with letters: checked by content, re-encoded so no metadata (location) survives."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+
+from engagement.errors import Invalid
+
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
+MAX_PIXELS = 40_000_000  # refuses decompression bombs long before memory runs out
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    content_type: str
+    data: bytes
+
+
+def clean_photo(raw: bytes, *, max_bytes: int) -> CleanPhoto:
+    """A JPEG or PNG of at most `max_bytes`, re-encoded without EXIF, GPS or text chunks."""
+    if len(raw) > max_bytes:
+        raise Invalid("A photo may be at most %(mb)s MB.", field="photos",
+                      mb=max_bytes // (1024 * 1024))
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            kind = probe.format
+            if kind not in FORMATS or probe.width * probe.height > MAX_PIXELS:
+                raise Invalid("Only JPEG and PNG photos can be sent.", field="photos")
+            probe.verify()
+        with Image.open(io.BytesIO(raw)) as image:
+            image.load()
+            return CleanPhoto(FORMATS[kind], _reencode(image, kind))
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise Invalid("Only JPEG and PNG photos can be sent.", field="photos") from exc
+
+
+def _reencode(image: Image.Image, kind: str) -> bytes:
+    from PIL import ImageOps
+
+    # Apply the EXIF orientation first so the photo stays upright once EXIF is dropped.
+    image = ImageOps.exif_transpose(image)
+    out = io.BytesIO()
+    if kind == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+    else:
+        # Pillow writes no text, EXIF or time chunks unless asked to: only the pixels remain.
+        image.save(out, "PNG", optimize=True)
+    return out.getvalue()

@@ -1,0 +1,401 @@
+"""The mailbox's rules: submitting, tracking, rating, and the staff's actions on a letter."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from engagement import accounts, audit
+from engagement.audit import Actor
+from engagement.auth.policy import Action, can, require, unit_scope
+from engagement.calendar_admin import load_calendar
+from engagement.errors import Conflict, Forbidden, Invalid, NotFound
+from engagement.models import Department, DepartmentKind, User
+from engagement.settings import get_settings
+from engagement.timeutil import utcnow
+from feedback.mailbox import rules
+from feedback.mailbox.models import (
+    OPEN_STATUSES,
+    Category,
+    EventKind,
+    Letter,
+    LetterEvent,
+    Photo,
+    Rating,
+    Reply,
+    Satisfaction,
+    Status,
+)
+from feedback.mailbox.photos import CleanPhoto
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+CODE_LENGTH = 8
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().encode()).hexdigest()
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+@dataclass(frozen=True)
+class NewLetter:
+    category: Category
+    subject: str
+    body: str
+    name: str
+    phone: str
+    email: str | None = None
+    township: str | None = None
+    publish_consent: bool = False
+
+
+@dataclass(frozen=True)
+class Submitted:
+    letter: Letter
+    tracking_code: str | None  # None when a resent form found the letter already stored
+
+
+def submit_letter(
+    session: Session,
+    data: NewLetter,
+    *,
+    photos: list[CleanPhoto] = (),  # type: ignore[assignment]
+    submission_key: str | None = None,
+    ip: str | None = None,
+) -> Submitted:
+    """Stores a citizen's letter; the same submission key twice gives back the first letter."""
+    if submission_key:
+        existing = session.scalar(select(Letter).where(Letter.submission_key == submission_key))
+        if existing is not None:
+            return Submitted(existing, None)
+    township = _township(session, data.township)
+    now = utcnow()
+    code = new_tracking_code()
+    letter = Letter(
+        tracking_code_hash=hash_code(code), submission_key=submission_key,
+        category=data.category, subject=data.subject.strip(), body=data.body.strip(),
+        name=data.name.strip(), phone=data.phone, email=data.email or None,
+        township=township, publish_consent=data.publish_consent, status=Status.submitted,
+        submitted_at=now,
+        assign_due_at=rules.assign_deadline(now, load_calendar(session), get_settings()),
+    )
+    session.add(letter)
+    session.flush()
+    letter.number = f"{now.astimezone(get_settings().tz):%Y%m%d}{letter.id:06d}"
+    for photo in photos:
+        session.add(Photo(letter=letter, content_type=photo.content_type, size=len(photo.data),
+                          data=photo.data))
+    _event(session, letter, EventKind.submitted, None)
+    audit.record(session, Actor(None, ip, "citizen"), "letter.submit", object_type="letter",
+                 object_id=letter.number, category=data.category.value)
+    return Submitted(letter, code)
+
+
+def _township(session: Session, slug: str | None) -> Department | None:
+    if not slug:
+        return None
+    unit = session.scalar(select(Department).where(
+        Department.slug == slug, Department.kind == DepartmentKind.township,
+        Department.active.is_(True)))
+    if unit is None:
+        raise Invalid("No such township: %(slug)s", field="township", slug=slug)
+    return unit
+
+
+def _event(session: Session, letter: Letter, kind: EventKind, actor: Actor | None, *,
+           public: bool = True, note: str = "", department: Department | None = None,
+           **detail: object) -> None:
+    session.add(LetterEvent(
+        letter=letter, kind=kind, public=public, note=note,
+        actor_id=actor.user.id if actor and actor.user else None,
+        department_id=department.id if department else None, detail=detail,
+    ))
+
+
+def track(session: Session, *, number: str, code: str) -> Letter:
+    """The letter for its number and code; an unknown number and a wrong code look the same."""
+    letter = session.scalar(select(Letter).where(Letter.number == number.strip()))
+    given = hash_code(code or "")
+    if letter is None or not hmac.compare_digest(letter.tracking_code_hash, given):
+        raise NotFound("No letter matches this number and tracking code.")
+    close_if_window_over(session, letter)
+    return letter
+
+
+def rate_letter(
+    session: Session, *, number: str, code: str, satisfaction: Satisfaction, comment: str = "",
+    ip: str | None = None,
+) -> Letter:
+    letter = track(session, number=number, code=code)
+    rules.check_transition(letter, "rate")
+    reply = letter.replies[-1]
+    if reply.ratings:
+        raise Conflict("This reply has already been rated.")
+    now = utcnow()
+    session.add(Rating(letter_id=letter.id, reply=reply, satisfaction=satisfaction,
+                       comment=comment.strip(), rated_at=now))
+    letter.satisfaction = satisfaction
+    citizen = Actor(None, ip, "citizen")
+    _event(session, letter, EventKind.rated, None, satisfaction=satisfaction.value)
+    if satisfaction == Satisfaction.unsatisfied:
+        letter.status = Status.reopened
+        letter.reply_due_at = rules.reply_deadline(now, letter.category, load_calendar(session),
+                                                   get_settings())
+        _event(session, letter, EventKind.reopened, None)
+    else:
+        letter.status = Status.closed
+        letter.closed_at = now
+        _event(session, letter, EventKind.closed, None)
+    audit.record(session, citizen, "letter.rate", object_type="letter", object_id=letter.number,
+                 satisfaction=satisfaction.value)
+    return letter
+
+
+def close_if_window_over(session: Session, letter: Letter, now: datetime | None = None) -> None:
+    settings = get_settings()
+    now = now or utcnow()
+    if rules.rating_window_over(letter, now, settings):
+        assert letter.replied_at is not None
+        letter.status = Status.closed
+        letter.closed_at = letter.replied_at + timedelta(days=settings.rating_window_days)
+        _event(session, letter, EventKind.closed, None, reason="rating_window")
+
+
+def close_unrated(session: Session, now: datetime | None = None) -> int:
+    """Closes every replied letter whose rating window has passed; returns how many."""
+    settings = get_settings()
+    cutoff = (now or utcnow()) - timedelta(days=settings.rating_window_days)
+    letters = session.scalars(select(Letter).where(
+        Letter.status == Status.replied, Letter.replied_at < cutoff)).all()
+    for letter in letters:
+        close_if_window_over(session, letter, now)
+    return len(letters)
+
+
+# --- the public list ---------------------------------------------------------------------------
+
+def public_letters_query() -> Select[tuple[Letter]]:
+    """Published only: replied, the writer consented, a leader approved."""
+    return select(Letter).where(
+        Letter.published.is_(True), Letter.publish_consent.is_(True),
+        Letter.first_replied_at.is_not(None),
+        Letter.status.in_((Status.replied, Status.closed, Status.reopened)),
+    )
+
+
+def list_public(
+    session: Session, *, category: Category | None = None, department: str | None = None,
+    offset: int = 0, limit: int = 20,
+) -> tuple[list[Letter], int]:
+    stmt = public_letters_query()
+    if category is not None:
+        stmt = stmt.where(Letter.category == category)
+    if department:
+        stmt = stmt.join(Department, Department.id == Letter.department_id).where(
+            Department.slug == department)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(Letter.first_replied_at.desc(), Letter.id.desc())
+                           .offset(offset).limit(limit)).all()
+    return list(rows), total
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: Status | None = None
+    overdue: bool = False
+    due_soon: bool = False
+    unassigned: bool = False
+    q: str = ""
+    department: str | None = None
+
+
+def staff_queue(
+    session: Session, user: User, filters: QueueFilter, *, offset: int = 0, limit: int = 20,
+    now: datetime | None = None,
+) -> tuple[list[Letter], int]:
+    """The letters this user may see, newest deadline pressure first."""
+    require(user, Action.view_workbench)
+    now = now or utcnow()
+    stmt = select(Letter)
+    scope = unit_scope(user)
+    if scope is not None:
+        stmt = stmt.where(Letter.department_id == scope)
+    stmt = _queue_filters(session, stmt, filters, now)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    current_due = func.coalesce(Letter.reply_due_at, Letter.assign_due_at)
+    rows = session.scalars(stmt.order_by(
+        Letter.status.in_(OPEN_STATUSES).desc(), current_due.asc(), Letter.id.desc()
+    ).offset(offset).limit(limit)).all()
+    return list(rows), total
+
+
+def _queue_filters(session: Session, stmt: Select[tuple[Letter]], f: QueueFilter,
+                   now: datetime) -> Select[tuple[Letter]]:
+    if f.status is not None:
+        stmt = stmt.where(Letter.status == f.status)
+    if f.unassigned:
+        stmt = stmt.where(Letter.status == Status.submitted)
+    if f.department:
+        unit = accounts.get_department(session, f.department, include_inactive=True)
+        stmt = stmt.where(Letter.department_id == unit.id)
+    if f.overdue or f.due_soon:
+        stmt = stmt.where(Letter.status.in_(OPEN_STATUSES))
+        stmt = stmt.where(or_(
+            (Letter.status == Status.submitted) & (Letter.assign_due_at < now),
+            (Letter.status != Status.submitted) & (Letter.reply_due_at < now),
+        ) if f.overdue else _due_soon_clause(session, now))
+    if f.q.strip():
+        like = f"%{f.q.strip()}%"
+        stmt = stmt.where(or_(Letter.subject.ilike(like), Letter.body.ilike(like),
+                              Letter.number == f.q.strip()))
+    return stmt
+
+
+def _due_soon_clause(session: Session, now: datetime) -> ColumnElement[bool]:
+    horizon = load_calendar(session).add_working_days(now, get_settings().warn_working_days)
+    due = func.coalesce(Letter.reply_due_at, Letter.assign_due_at)
+    return (due >= now) & (due <= horizon)
+
+
+def get_letter(session: Session, number: str) -> Letter:
+    letter = session.scalar(select(Letter).where(Letter.number == number))
+    if letter is None:
+        raise NotFound("No letter %(number)s.", number=number)
+    return letter
+
+
+def letter_for_staff(session: Session, user: User, number: str) -> Letter:
+    """A letter the user may read: its unit's staff, leaders and admins; 403 for other units."""
+    letter = get_letter(session, number)
+    if not can(user, Action.view_unit, letter.department_id):
+        raise Forbidden("This letter belongs to another unit.")
+    close_if_window_over(session, letter)
+    return letter
+
+
+def may_see_contact(user: User, letter: Letter) -> bool:
+    return can(user, Action.handle_letter, letter.department_id)
+
+
+def assign_letter(session: Session, actor: Actor, *, number: str, department: str,
+                  note: str = "") -> Letter:
+    """Assigns a new letter, or transfers one to another unit (its unit's staff may transfer)."""
+    letter = get_letter(session, number)
+    require(actor.user, Action.assign_letter, letter.department_id)
+    rules.check_transition(letter, "assign")
+    try:
+        unit = accounts.get_department(session, department)
+    except NotFound as exc:
+        raise Invalid(exc.message, field="department", **exc.params) from exc
+    now = utcnow()
+    transfer = letter.department_id is not None
+    previous = letter.department.slug if letter.department else None
+    letter.department = unit
+    if letter.status == Status.submitted:
+        letter.status = Status.assigned
+    letter.assigned_at = now
+    if letter.reply_due_at is None:
+        letter.reply_due_at = rules.reply_deadline(now, letter.category, load_calendar(session),
+                                                   get_settings())
+    kind = EventKind.transferred if transfer else EventKind.assigned
+    _event(session, letter, kind, actor, department=unit, previous=previous)
+    if note.strip():
+        _event(session, letter, EventKind.note, actor, public=False, note=note.strip())
+    audit.record(session, actor, f"letter.{kind.value[:-2] if transfer else 'assign'}",
+                 object_type="letter", object_id=letter.number, department=unit.slug,
+                 previous=previous, note=note.strip())
+    return letter
+
+
+def reply_letter(session: Session, actor: Actor, *, number: str, body: str,
+                 public: bool = True) -> Letter:
+    letter = get_letter(session, number)
+    require(actor.user, Action.handle_letter, letter.department_id)
+    rules.check_transition(letter, "reply")
+    body = body.strip()
+    if not 5 <= len(body) <= 10000:
+        raise Invalid("A reply has 5 to 10000 characters.", field="body")
+    now = utcnow()
+    letter.replies.append(Reply(body=body, public=public, replied_at=now, department=letter.department,
+                                author_id=actor.user.id if actor.user else None))
+    letter.status = Status.replied
+    letter.replied_at = now
+    letter.first_replied_at = letter.first_replied_at or now
+    _event(session, letter, EventKind.replied, actor, department=letter.department)
+    audit.record(session, actor, "letter.reply", object_type="letter", object_id=letter.number,
+                 public=public, length=len(body))
+    return letter
+
+
+def reject_letter(session: Session, actor: Actor, *, number: str, reason: str) -> Letter:
+    letter = get_letter(session, number)
+    require(actor.user, Action.assign_letter if letter.department_id is None
+            else Action.handle_letter, letter.department_id)
+    rules.check_transition(letter, "reject")
+    reason = reason.strip()
+    if not 2 <= len(reason) <= 1000:
+        raise Invalid("Give the reason (2 to 1000 characters).", field="reason")
+    letter.status = Status.rejected
+    letter.rejection_reason = reason
+    letter.closed_at = utcnow()
+    _event(session, letter, EventKind.rejected, actor, note=reason)
+    audit.record(session, actor, "letter.reject", object_type="letter", object_id=letter.number,
+                 reason=reason)
+    return letter
+
+
+def publish_letter(session: Session, actor: Actor, *, number: str) -> Letter:
+    letter = get_letter(session, number)
+    require(actor.user, Action.publish_letter, letter.department_id)
+    rules.check_transition(letter, "publish")
+    if not letter.publish_consent:
+        raise Conflict("The writer did not consent to publication.")
+    if not any(reply.public for reply in letter.replies):
+        raise Conflict("No reply of this letter is marked fit for publication.")
+    letter.published = True
+    letter.published_at = utcnow()
+    _event(session, letter, EventKind.published, actor)
+    audit.record(session, actor, "letter.publish", object_type="letter", object_id=letter.number)
+    return letter
+
+
+def add_note(session: Session, actor: Actor, *, number: str, note: str) -> Letter:
+    letter = get_letter(session, number)
+    require(actor.user, Action.view_unit, letter.department_id)
+    note = note.strip()
+    if not 1 <= len(note) <= 2000:
+        raise Invalid("A note has 1 to 2000 characters.", field="note")
+    _event(session, letter, EventKind.note, actor, public=False, note=note)
+    audit.record(session, actor, "letter.note", object_type="letter", object_id=letter.number)
+    return letter
+
+
+def counts_by_queue(session: Session, user: User, now: datetime | None = None) -> dict[str, int]:
+    """Numbers for the queue's tabs."""
+    now = now or utcnow()
+    base = select(func.count(Letter.id))
+    scope = unit_scope(user)
+    if scope is not None:
+        base = base.where(Letter.department_id == scope)
+    overdue = base.where(Letter.status.in_(OPEN_STATUSES), or_(
+        (Letter.status == Status.submitted) & (Letter.assign_due_at < now),
+        (Letter.status != Status.submitted) & (Letter.reply_due_at < now)))
+    return {
+        "submitted": session.scalar(base.where(Letter.status == Status.submitted)) or 0,
+        "in_progress": session.scalar(base.where(Letter.status == Status.assigned)) or 0,
+        "reopened": session.scalar(base.where(Letter.status == Status.reopened)) or 0,
+        "due_soon": session.scalar(base.where(Letter.status.in_(OPEN_STATUSES),
+                                              _due_soon_clause(session, now))) or 0,
+        "overdue": session.scalar(overdue) or 0,
+    }

@@ -1,0 +1,24 @@
+"""What the feedback domain adds to the app: routers, templates, workbench entries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from engagement.auth.policy import Action
+from engagement.i18n import N_
+from feedback.mailbox import api as mailbox_api
+from feedback.mailbox import pages as mailbox_pages
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+api_router = APIRouter()
+api_router.include_router(mailbox_api.router)
+
+page_router = APIRouter()
+page_router.include_router(mailbox_pages.router)
+
+WORKBENCH_LINKS = [
+    (N_("Letters to handle"), "/staff/letters", Action.view_workbench),
+]
