@@ -56,18 +56,28 @@ def create_department(
     department = Department(slug=slug, name=name, kind=kind, description=description.strip())
     session.add(department)
     session.flush()
-    audit.record(session, actor, "department.create", object_type="department",
-                 object_id=slug, name=name, kind=kind.value)
+    audit.record(
+        session,
+        actor,
+        "department.create",
+        object_type="department",
+        object_id=slug,
+        name=name,
+        kind=kind.value,
+    )
     return department
 
 
-def set_department_active(
-    session: Session, actor: Actor, *, slug: str, active: bool
-) -> Department:
+def set_department_active(session: Session, actor: Actor, *, slug: str, active: bool) -> Department:
     department = get_department(session, slug, include_inactive=True)
     department.active = active
-    audit.record(session, actor, "department.activate" if active else "department.deactivate",
-                 object_type="department", object_id=slug)
+    audit.record(
+        session,
+        actor,
+        "department.activate" if active else "department.deactivate",
+        object_type="department",
+        object_id=slug,
+    )
     return department
 
 
@@ -100,8 +110,7 @@ def create_user(
             field="username",
         )
     if len(password) < MIN_LENGTH:
-        raise Invalid("A password needs at least %(n)s characters.", field="password",
-                      n=MIN_LENGTH)
+        raise Invalid("A password needs at least %(n)s characters.", field="password", n=MIN_LENGTH)
     department = _user_department(session, role, department_slug)
     taken = session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
     if taken is not None:
@@ -116,9 +125,16 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    audit.record(session, actor, "user.create", object_type="user", object_id=user.id,
-                 username=username, role=role.value,
-                 department=department.slug if department else None)
+    audit.record(
+        session,
+        actor,
+        "user.create",
+        object_type="user",
+        object_id=user.id,
+        username=username,
+        role=role.value,
+        department=department.slug if department else None,
+    )
     return user
 
 
@@ -141,6 +157,12 @@ def set_user_active(session: Session, actor: Actor, *, username: str, active: bo
     if active:
         user.failed_logins = 0
         user.locked_until = None
-    audit.record(session, actor, "user.activate" if active else "user.deactivate",
-                 object_type="user", object_id=user.id, username=user.username)
+    audit.record(
+        session,
+        actor,
+        "user.activate" if active else "user.deactivate",
+        object_type="user",
+        object_id=user.id,
+        username=user.username,
+    )
     return user

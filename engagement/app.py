@@ -123,10 +123,14 @@ def _is_api(request: Request) -> bool:
 
 def _error_page(request: Request, status: int, message: str) -> Response:
     if is_htmx(request):
-        return render(request, "error.html", {"status": status, "message": message},
-                      block="message", status_code=status)
-    return render(request, "error.html", {"status": status, "message": message},
-                  status_code=status)
+        return render(
+            request,
+            "error.html",
+            {"status": status, "message": message},
+            block="message",
+            status_code=status,
+        )
+    return render(request, "error.html", {"status": status, "message": message}, status_code=status)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -143,8 +147,13 @@ def _add_error_handlers(app: FastAPI) -> None:
         headers = {"Retry-After": str(retry_after_seconds(request))}
         if _is_api(request):
             return JSONResponse({"detail": f"Rate limit exceeded: {exc.detail}"}, 429, headers)
-        response = _error_page(request, 429, i18n.gettext(
-            "Too many requests from your address. Please wait a moment and try again."))
+        response = _error_page(
+            request,
+            429,
+            i18n.gettext(
+                "Too many requests from your address. Please wait a moment and try again."
+            ),
+        )
         response.headers.update(headers)
         return response
 
@@ -162,8 +171,13 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         if _is_api(request):
             return JSONResponse({"detail": _jsonable(exc.errors())}, 422)
-        return _error_page(request, 422, i18n.gettext(
-            "Some of what you sent is missing or not valid. Go back and check the form."))
+        return _error_page(
+            request,
+            422,
+            i18n.gettext(
+                "Some of what you sent is missing or not valid. Go back and check the form."
+            ),
+        )
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
@@ -176,8 +190,11 @@ def _add_error_handlers(app: FastAPI) -> None:
 def _api_error(exc: DomainError) -> JSONResponse:
     if isinstance(exc, Invalid):
         detail: Any = [
-            {"loc": ["body", field] if field else ["body"], "msg": err.render(),
-             "type": "value_error"}
+            {
+                "loc": ["body", field] if field else ["body"],
+                "msg": err.render(),
+                "type": "value_error",
+            }
             for field, err in exc.errors
         ]
         return JSONResponse({"detail": detail}, 422)
@@ -197,5 +214,6 @@ _SERVER_ERROR_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="u
 <title>系统错误 · Server error</title><link rel="stylesheet" href="/static/site.css"></head>
 <body><main class="container error-page"><h1>抱歉，系统出现错误</h1>
 <p>我们已记录此问题，请稍后再试。您提交的内容如未显示成功，请重新提交。</p>
-<p lang="en">Sorry, something went wrong on our side. It has been logged; please try again later.</p>
+<p lang="en">Sorry, something went wrong on our side. It has been logged;
+please try again later.</p>
 <p><a href="/">返回首页 · Home</a></p></main></body></html>"""

@@ -36,8 +36,15 @@ def set_override(
     else:
         override.is_working_day = is_working_day
         override.note = note.strip()
-    audit.record(session, actor, "calendar.set", object_type="holiday", object_id=day.isoformat(),
-                 is_working_day=is_working_day, note=note.strip())
+    audit.record(
+        session,
+        actor,
+        "calendar.set",
+        object_type="holiday",
+        object_id=day.isoformat(),
+        is_working_day=is_working_day,
+        note=note.strip(),
+    )
     return override
 
 
@@ -46,5 +53,6 @@ def delete_override(session: Session, actor: Actor, *, day: date) -> None:
     if override is None:
         raise NotFound("No override for %(day)s.", day=day.isoformat())
     session.delete(override)
-    audit.record(session, actor, "calendar.delete", object_type="holiday",
-                 object_id=day.isoformat())
+    audit.record(
+        session, actor, "calendar.delete", object_type="holiday", object_id=day.isoformat()
+    )

@@ -22,8 +22,11 @@ from engagement.errors import DomainError
 from engagement.models import DepartmentKind, Role
 from engagement.settings import get_settings
 
-app = typer.Typer(help="Public-engagement platform for local government.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Public-engagement platform for local government.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 department_app = typer.Typer(help="Departments and townships.", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 analytics_app = typer.Typer(help="Dashboard figures and topics.", no_args_is_help=True)
@@ -81,8 +84,15 @@ def serve(
     import uvicorn
 
     migrate()
-    uvicorn.run("engagement.app:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips)
+    uvicorn.run(
+        "engagement.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
 
 
 class Scale(StrEnum):
@@ -148,9 +158,30 @@ def add_user(
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     with unit_of_work() as session:
-        accounts.create_user(session, CLI_ACTOR, username=username, password=password, role=role,
-                             department_slug=department, display_name=display_name)
+        accounts.create_user(
+            session,
+            CLI_ACTOR,
+            username=username,
+            password=password,
+            role=role,
+            department_slug=department,
+            display_name=display_name,
+        )
     typer.echo(f"added {role.value} {username}")
+
+
+mail_app = typer.Typer(help="Outgoing mail.", no_args_is_help=True)
+app.add_typer(mail_app, name="mail")
+
+
+@mail_app.command("deliver")
+def mail_deliver() -> None:
+    """Send queued mail that is due (run from cron to retry failures)."""
+    from engagement.mail import deliver_pending
+
+    with unit_of_work() as session:
+        sent = deliver_pending(session)
+    typer.echo(f"sent {sent}")
 
 
 @analytics_app.command("refresh")

@@ -23,7 +23,9 @@ write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_inten
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+        )
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
@@ -82,7 +84,11 @@ async def _finish(request: Request, *, commit: bool) -> None:
     session: Session | None = getattr(request.state, "db", None)
     if session is None:
         return
-    if commit:
-        await run_in_threadpool(session.commit)
-    else:
+    if not commit:
         await run_in_threadpool(session.rollback)
+        return
+    await run_in_threadpool(session.commit)
+    if session.info.pop("outbox", False):
+        from engagement.mail import deliver_in_background
+
+        deliver_in_background(request.app.state.sessionmaker)

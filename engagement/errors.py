@@ -40,7 +40,9 @@ class Invalid(DomainError):
 
     def __init__(self, message: str, *, field: str | None = None, **params: Any) -> None:
         super().__init__(message, **params)
-        self.errors: list[tuple[str | None, DomainError]] = [(field, DomainError(message, **params))]
+        self.errors: list[tuple[str | None, DomainError]] = [
+            (field, DomainError(message, **params))
+        ]
 
     @classmethod
     def many(cls, errors: list[tuple[str | None, DomainError]]) -> Invalid:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -22,7 +22,7 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UTCDateTime(),
         enum.Enum: Enum(
             enum.Enum,
@@ -123,3 +123,20 @@ class HolidayOverride(Base):
     day: Mapped[date] = mapped_column(primary_key=True)
     is_working_day: Mapped[bool]
     note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class OutboxMail(Base):
+    """A mail waiting to be sent: written in the same transaction as the action that causes it,
+    sent after the commit, retried with backoff. A failed mail never fails the action."""
+
+    __tablename__ = "outbox_mails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(String(10000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(String(500))

@@ -13,11 +13,15 @@ MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?
 # Area code 0 + 2–3 digits, then a 7–8 digit local number.
 LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[- ]?(\d{7,8})(?!\d)")
 # A bare local number, recognised by a phone word shortly before it.
-LOCAL_NUMBER = re.compile(r"(电话|座机|手机|联系方式|号码|[Tt]el|TEL)(\D{0,6}?)(?<!\d)(\d{7,8})(?!\d)")
+LOCAL_NUMBER = re.compile(
+    r"(电话|座机|手机|联系方式|号码|[Tt]el|TEL)(\D{0,6}?)(?<!\d)(\d{7,8})(?!\d)"
+)
 ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
 EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 # "我叫张三", "本人李四", "姓名：王小明": the two or three characters after such a phrase.
-SELF_NAME = re.compile(r"(我叫|我是|本人|姓名[:：]?\s*|联系人[:：]?\s*)([\u4e00-\u9fff])([\u4e00-\u9fff]{1,2})")
+SELF_NAME = re.compile(
+    r"(我叫|我是|本人|姓名[:：]?\s*|联系人[:：]?\s*)([\u4e00-\u9fff])([\u4e00-\u9fff]{1,2})"
+)
 
 PHONE_VALID = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$")
 
@@ -48,7 +52,8 @@ def mask_personal(text: str, names: Iterable[str] = ()) -> str:
     text = LOCAL_NUMBER.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(3)[-2:]}", text)
     text = EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
     text = SELF_NAME.sub(lambda m: m.group(1) + m.group(2) + "*" * len(m.group(3)), text)
-    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len,
-                       reverse=True):
+    for name in sorted(
+        {n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True
+    ):
         text = text.replace(name, mask_name(name))
     return text

@@ -21,4 +21,5 @@ page_router.include_router(mailbox_pages.router)
 
 WORKBENCH_LINKS = [
     (N_("Letters to handle"), "/staff/letters", Action.view_workbench),
+    (N_("Reply templates"), "/staff/templates", Action.view_workbench),
 ]

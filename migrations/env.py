@@ -15,8 +15,12 @@ config = context.config
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=get_settings().database_url, target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=get_settings().database_url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -34,8 +38,12 @@ def run_migrations_online() -> None:
 
 def _run(connection: object) -> None:
     # Batch mode lets the same migration alter tables on SQLite, which cannot ALTER most things.
-    context.configure(connection=connection, target_metadata=target_metadata,  # type: ignore[arg-type]
-                      render_as_batch=True, compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,  # type: ignore[arg-type]
+        render_as_batch=True,
+        compare_type=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

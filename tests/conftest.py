@@ -64,8 +64,9 @@ def connection(engine: Engine) -> Iterator[Connection]:
 @pytest.fixture
 def db(connection: Connection) -> Iterator[Session]:
     """The test's own session; requests get other sessions on the same connection."""
-    session = Session(bind=connection, join_transaction_mode="create_savepoint",
-                      expire_on_commit=False)
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
     factories.bind(session)
     yield session
     session.close()
@@ -121,8 +122,11 @@ def staff(db: Session, housing: Department) -> User:
 def login(client: TestClient, username: str, password: str = factories.PASSWORD) -> None:
     """Signs a browser in through the real form, CSRF token included."""
     token = csrf_from(client, "/login")
-    response = client.post("/login", data={"username": username, "password": password,
-                                           "csrf_token": token}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": token},
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
 
 

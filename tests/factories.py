@@ -28,18 +28,34 @@ def _save(obj: Any) -> Any:
     return obj
 
 
-def department(slug: str | None = None, name: str | None = None, kind: str = "department",
-               **kw: Any) -> Department:
+def department(
+    slug: str | None = None, name: str | None = None, kind: str = "department", **kw: Any
+) -> Department:
     n = next(_seq)
-    return _save(Department(slug=slug or f"unit-{n}", name=name or f"测试单位{n}",
-                            kind=DepartmentKind(kind), **kw))
+    return _save(
+        Department(
+            slug=slug or f"unit-{n}", name=name or f"测试单位{n}", kind=DepartmentKind(kind), **kw
+        )
+    )
 
 
-def user(username: str | None = None, role: str = "staff", department: Department | None = None,
-         password: str | None = None, **kw: Any) -> User:
+def user(
+    username: str | None = None,
+    role: str = "staff",
+    department: Department | None = None,
+    password: str | None = None,
+    **kw: Any,
+) -> User:
     n = next(_seq)
     if role == "staff" and department is None:
         department = globals()["department"]()
-    return _save(User(username=username or f"user{n}", display_name=kw.pop("display_name", f"用户{n}"),
-                      role=Role(role), department=department,
-                      password_hash=hash_password(password) if password else _HASH, **kw))
+    return _save(
+        User(
+            username=username or f"user{n}",
+            display_name=kw.pop("display_name", f"用户{n}"),
+            role=Role(role),
+            department=department,
+            password_hash=hash_password(password) if password else _HASH,
+            **kw,
+        )
+    )

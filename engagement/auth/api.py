@@ -19,7 +19,7 @@ router = APIRouter(route_class=CommittingRoute, tags=["auth"])
 
 class Token(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 (the OAuth2 scheme name)
     expires_in: int
 
 
@@ -32,10 +32,17 @@ def issue_token(
     settings: AppSettings,
 ) -> Token:
     try:
-        user = service.authenticate(session, username=form.username, password=form.password,
-                                    ip=client_ip(request), settings=settings)
+        user = service.authenticate(
+            session,
+            username=form.username,
+            password=form.password,
+            ip=client_ip(request),
+            settings=settings,
+        )
     except Unauthenticated:
         session.commit()  # keep the failure count and any lockout
         raise
-    return Token(access_token=service.issue_token(user, settings=settings),
-                 expires_in=settings.token_minutes * 60)
+    return Token(
+        access_token=service.issue_token(user, settings=settings),
+        expires_in=settings.token_minutes * 60,
+    )

@@ -1,4 +1,4 @@
-"""FastAPI dependencies that say who is calling: a session cookie for pages, a bearer token for the API."""
+"""Who is calling: a session cookie for pages, a bearer token for the API."""
 
 from __future__ import annotations
 

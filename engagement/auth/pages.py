@@ -43,15 +43,20 @@ def login(
     next: Annotated[str, Form()] = "/staff",
 ) -> Response:
     try:
-        user = service.authenticate(session, username=username, password=password,
-                                    ip=client_ip(request), settings=settings)
+        user = service.authenticate(
+            session, username=username, password=password, ip=client_ip(request), settings=settings
+        )
     except Unauthenticated as exc:
         session.commit()  # keep the failure count and any lockout
-        context = {"next": _safe_next(next), "error": exc.render(i18n.gettext),
-                   "username": username}
+        context = {
+            "next": _safe_next(next),
+            "error": exc.render(i18n.gettext),
+            "username": username,
+        }
         return render(request, "login.html", context, status_code=401)
-    request.session["sid"] = service.start_session(session, user, ip=client_ip(request),
-                                                   settings=settings)
+    request.session["sid"] = service.start_session(
+        session, user, ip=client_ip(request), settings=settings
+    )
     return redirect(request, _safe_next(next))
 
 

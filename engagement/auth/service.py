@@ -38,8 +38,13 @@ def authenticate(
     now = utcnow()
     if user is not None and user.locked_until is not None and user.locked_until > now:
         verify_password(password, None)
-        audit.record(session, Actor(user, ip), "auth.login_refused_locked", object_type="user",
-                     object_id=user.id)
+        audit.record(
+            session,
+            Actor(user, ip),
+            "auth.login_refused_locked",
+            object_type="user",
+            object_id=user.id,
+        )
         raise AccountLocked(LOCKED, minutes=settings.lockout_minutes)
     if user is None or not verify_password(password, user.password_hash) or not user.active:
         if user is not None:
@@ -54,13 +59,25 @@ def authenticate(
 def _count_failure(session: Session, user: User, *, ip: str | None, settings: Settings) -> None:
     user.failed_logins += 1
     actor = Actor(user, ip)
-    audit.record(session, actor, "auth.login_failed", object_type="user", object_id=user.id,
-                 failures=user.failed_logins)
+    audit.record(
+        session,
+        actor,
+        "auth.login_failed",
+        object_type="user",
+        object_id=user.id,
+        failures=user.failed_logins,
+    )
     if user.failed_logins >= settings.login_max_failures:
         user.locked_until = utcnow() + timedelta(minutes=settings.lockout_minutes)
         user.failed_logins = 0
-        audit.record(session, actor, "auth.lockout", object_type="user", object_id=user.id,
-                     minutes=settings.lockout_minutes)
+        audit.record(
+            session,
+            actor,
+            "auth.lockout",
+            object_type="user",
+            object_id=user.id,
+            minutes=settings.lockout_minutes,
+        )
         raise AccountLocked(LOCKED, minutes=settings.lockout_minutes)
 
 
@@ -68,8 +85,11 @@ def start_session(session: Session, user: User, *, ip: str | None, settings: Set
     now = utcnow()
     session.execute(delete(LoginSession).where(LoginSession.expires_at < now))
     sid = secrets.token_urlsafe(32)
-    session.add(LoginSession(id=sid, user_id=user.id,
-                             expires_at=now + timedelta(hours=settings.session_hours)))
+    session.add(
+        LoginSession(
+            id=sid, user_id=user.id, expires_at=now + timedelta(hours=settings.session_hours)
+        )
+    )
     audit.record(session, Actor(user, ip), "auth.login", object_type="user", object_id=user.id)
     return sid
 
@@ -87,8 +107,9 @@ def end_session(session: Session, sid: str | None, *, ip: str | None) -> None:
     row = session.get(LoginSession, sid) if sid else None
     if row is None:
         return
-    audit.record(session, Actor(row.user, ip), "auth.logout", object_type="user",
-                 object_id=row.user_id)
+    audit.record(
+        session, Actor(row.user, ip), "auth.logout", object_type="user", object_id=row.user_id
+    )
     session.delete(row)
 
 

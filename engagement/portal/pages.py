@@ -27,10 +27,14 @@ def home(request: Request, user: OptionalPageUser) -> Response:
 
 @router.get("/departments")
 def departments(request: Request, session: DbSession) -> Response:
-    return render(request, "portal/departments.html", {
-        "departments": accounts.list_departments(session, kind=DepartmentKind.department),
-        "townships": accounts.list_departments(session, kind=DepartmentKind.township),
-    })
+    return render(
+        request,
+        "portal/departments.html",
+        {
+            "departments": accounts.list_departments(session, kind=DepartmentKind.department),
+            "townships": accounts.list_departments(session, kind=DepartmentKind.township),
+        },
+    )
 
 
 @router.get("/departments/{slug}")
@@ -43,7 +47,8 @@ def department(request: Request, session: DbSession, slug: str) -> Response:
 def workbench(request: Request, user: PageUser) -> Response:
     require(user, Action.view_workbench)
     links = [
-        (label, url) for label, url, action in request.app.state.workbench_links
+        (label, url)
+        for label, url, action in request.app.state.workbench_links
         if can(user, action, user.department_id)
     ]
     return render(request, "portal/workbench.html", {"links": links})

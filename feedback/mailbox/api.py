@@ -41,62 +41,99 @@ def submit_letter(
     idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
 ) -> LetterCreated:
     result = service.submit_letter(
-        session, service.NewLetter(**body.model_dump()), submission_key=idempotency_key,
+        session,
+        service.NewLetter(**body.model_dump()),
+        submission_key=idempotency_key,
         ip=client_ip(request),
     )
     if result.tracking_code is None:
-        raise Conflict("This submission was already received as letter %(number)s.",
-                       number=result.letter.number)
+        raise Conflict(
+            "This submission was already received as letter %(number)s.",
+            number=result.letter.number,
+        )
     assert result.letter.number is not None
-    return LetterCreated(number=result.letter.number, tracking_code=result.tracking_code,
-                         status=result.letter.status)
+    return LetterCreated(
+        number=result.letter.number, tracking_code=result.tracking_code, status=result.letter.status
+    )
 
 
 @router.get("/letters")
 def public_letters(
-    session: DbSession, paging: Paging, category: Category | None = None,
+    session: DbSession,
+    paging: Paging,
+    category: Category | None = None,
     department: str | None = None,
 ) -> Paged[PublicLetter]:
-    rows, total = service.list_public(session, category=category, department=department,
-                                      offset=paging.offset, limit=paging.per_page)
-    return Paged(items=[views.for_public(r) for r in rows], total=total, page=paging.page,
-                 per_page=paging.per_page)
+    rows, total = service.list_public(
+        session,
+        category=category,
+        department=department,
+        offset=paging.offset,
+        limit=paging.per_page,
+    )
+    return Paged(
+        items=[views.for_public(r) for r in rows],
+        total=total,
+        page=paging.page,
+        per_page=paging.per_page,
+    )
 
 
 @router.get("/letters/{number}")
 @limiter.limit(tracking_limit)
-def track_letter(request: Request, number: str, session: DbSession,
-                 code: Annotated[str, Query(max_length=32)] = "") -> LetterRead:
+def track_letter(
+    request: Request,
+    number: str,
+    session: DbSession,
+    code: Annotated[str, Query(max_length=32)] = "",
+) -> LetterRead:
     return views.for_writer(service.track(session, number=number, code=code))
 
 
 @router.post("/letters/{number}/rating")
 @limiter.limit(public_write_limit)
-def rate_letter(request: Request, number: str, body: RatingCreate,
-                session: DbSession) -> LetterRead:
-    letter = service.rate_letter(session, number=number, code=body.code,
-                                 satisfaction=body.satisfaction, comment=body.comment or "",
-                                 ip=client_ip(request))
+def rate_letter(
+    request: Request, number: str, body: RatingCreate, session: DbSession
+) -> LetterRead:
+    letter = service.rate_letter(
+        session,
+        number=number,
+        code=body.code,
+        satisfaction=body.satisfaction,
+        comment=body.comment or "",
+        ip=client_ip(request),
+    )
     return views.for_writer(letter)
 
 
 # --- staff -------------------------------------------------------------------------------------
 
+
 @router.get("/staff/letters")
 def staff_letters(
-    session: DbSession, user: ApiUser, paging: Paging,
+    session: DbSession,
+    user: ApiUser,
+    paging: Paging,
     status_filter: Annotated[Status | None, Query(alias="status")] = None,
-    overdue: bool = False, due_soon: bool = False, q: Annotated[str, Query(max_length=100)] = "",
+    overdue: bool = False,
+    due_soon: bool = False,
+    q: Annotated[str, Query(max_length=100)] = "",
     department: str | None = None,
 ) -> Paged[StaffLetter]:
     service.close_unrated(session)
-    filters = service.QueueFilter(status=status_filter, overdue=overdue, due_soon=due_soon, q=q,
-                                  department=department)
-    rows, total = service.staff_queue(session, user, filters, offset=paging.offset,
-                                      limit=paging.per_page)
+    filters = service.QueueFilter(
+        status=status_filter, overdue=overdue, due_soon=due_soon, q=q, department=department
+    )
+    rows, total = service.staff_queue(
+        session, user, filters, offset=paging.offset, limit=paging.per_page
+    )
     now, calendar = utcnow(), load_calendar(session)
-    return Paged(items=[views.for_staff(r, now, calendar) for r in rows], total=total,
-                 page=paging.page, per_page=paging.per_page)
+    return Paged(
+        items=[views.for_staff(r, now, calendar) for r in rows],
+        total=total,
+        page=paging.page,
+        per_page=paging.per_page,
+    )
 
 
 def _detail(session: Session, letter: Letter, actor: ApiActor) -> StaffLetterDetail:
@@ -111,23 +148,21 @@ def staff_letter(number: str, session: DbSession, actor: ApiActor) -> StaffLette
 
 
 @router.post("/staff/letters/{number}/assign")
-def assign(number: str, body: AssignBody, session: DbSession,
-           actor: ApiActor) -> StaffLetterDetail:
-    letter = service.assign_letter(session, actor, number=number, department=body.department,
-                                   note=body.note or "")
+def assign(number: str, body: AssignBody, session: DbSession, actor: ApiActor) -> StaffLetterDetail:
+    letter = service.assign_letter(
+        session, actor, number=number, department=body.department, note=body.note or ""
+    )
     return _detail(session, letter, actor)
 
 
 @router.post("/staff/letters/{number}/reply")
 def reply(number: str, body: ReplyBody, session: DbSession, actor: ApiActor) -> StaffLetterDetail:
-    letter = service.reply_letter(session, actor, number=number, body=body.body,
-                                  public=body.public)
+    letter = service.reply_letter(session, actor, number=number, body=body.body, public=body.public)
     return _detail(session, letter, actor)
 
 
 @router.post("/staff/letters/{number}/reject")
-def reject(number: str, body: RejectBody, session: DbSession,
-           actor: ApiActor) -> StaffLetterDetail:
+def reject(number: str, body: RejectBody, session: DbSession, actor: ApiActor) -> StaffLetterDetail:
     letter = service.reject_letter(session, actor, number=number, reason=body.reason)
     return _detail(session, letter, actor)
 

@@ -44,8 +44,10 @@ URGENCY_LABELS = {
 }
 REJECTION_REASONS = [
     N_("The matter belongs to a court, arbitration or administrative review."),
-    N_("The matter belongs to the Party committee, people's congress, CPPCC, court or "
-       "procuratorate."),
+    N_(
+        "The matter belongs to the Party committee, people's congress, CPPCC, court or "
+        "procuratorate."
+    ),
     N_("The same petition has already been handled and closed."),
     N_("No usable contact details were given."),
     N_("The letter is advertising or has no real content."),

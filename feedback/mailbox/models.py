@@ -75,16 +75,24 @@ class Letter(TimestampMixin, Base):
     published: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime | None]
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
+    # A deadline extension the handling unit asked for and a leader has not decided yet.
+    extension_days: Mapped[int | None]
+    extension_reason: Mapped[str | None] = mapped_column(Text)
 
-    department: Mapped[Department | None] = relationship(foreign_keys=[department_id],
-                                                         lazy="joined")
+    department: Mapped[Department | None] = relationship(
+        foreign_keys=[department_id], lazy="joined"
+    )
+    duplicate_of: Mapped[Letter | None] = relationship(remote_side=[id], lazy="select")
     township: Mapped[Department | None] = relationship(foreign_keys=[township_id], lazy="joined")
-    replies: Mapped[list[Reply]] = relationship(back_populates="letter", lazy="selectin",
-                                                order_by="Reply.id")
-    events: Mapped[list[LetterEvent]] = relationship(back_populates="letter", lazy="select",
-                                                     order_by="LetterEvent.id")
-    photos: Mapped[list[Photo]] = relationship(back_populates="letter", lazy="select",
-                                               order_by="Photo.id")
+    replies: Mapped[list[Reply]] = relationship(
+        back_populates="letter", lazy="selectin", order_by="Reply.id"
+    )
+    events: Mapped[list[LetterEvent]] = relationship(
+        back_populates="letter", lazy="select", order_by="LetterEvent.id"
+    )
+    photos: Mapped[list[Photo]] = relationship(
+        back_populates="letter", lazy="select", order_by="Photo.id"
+    )
 
     @property
     def due_at(self) -> datetime | None:
@@ -106,8 +114,7 @@ class Reply(Base):
     __tablename__ = "letter_replies"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"),
-                                           index=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
@@ -123,10 +130,10 @@ class Rating(Base):
     __tablename__ = "letter_ratings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"),
-                                           index=True)
-    reply_id: Mapped[int] = mapped_column(ForeignKey("letter_replies.id", ondelete="CASCADE"),
-                                          unique=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"), index=True)
+    reply_id: Mapped[int] = mapped_column(
+        ForeignKey("letter_replies.id", ondelete="CASCADE"), unique=True
+    )
     satisfaction: Mapped[Satisfaction]
     comment: Mapped[str] = mapped_column(Text, default="")
     rated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -157,8 +164,7 @@ class LetterEvent(Base):
     __tablename__ = "letter_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"),
-                                           index=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     kind: Mapped[EventKind]
     public: Mapped[bool] = mapped_column(default=True)
@@ -178,8 +184,7 @@ class Photo(Base):
     __tablename__ = "letter_photos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"),
-                                           index=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"), index=True)
     content_type: Mapped[str] = mapped_column(String(32))
     size: Mapped[int]
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))

@@ -1,4 +1,4 @@
-"""The mailbox's pages: writing, tracking and rating for citizens; the queue and letter for staff."""
+"""Mailbox pages: writing, tracking and rating for citizens; the queue and letters for staff."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from engagement.ratelimit import limiter, public_write_limit, tracking_limit
 from engagement.rendering import redirect, render
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
-from feedback.mailbox import labels, rules, service, views
+from feedback.mailbox import labels, rules, service, templates_service, views
 from feedback.mailbox.models import Category, Letter, Photo, Satisfaction, Status
 from feedback.mailbox.photos import CleanPhoto, clean_photo
 from feedback.mailbox.schemas import LetterCreate
@@ -37,31 +37,49 @@ FIELD_MESSAGES = {
     "subject": i18n.N_("Enter a subject of 1 to 100 characters."),
     "body": i18n.N_("Write your letter in 10 to 5000 characters."),
     "name": i18n.N_("Enter your name (at most 50 characters)."),
-    "phone": i18n.N_("Enter a mainland mobile number (11 digits) or a landline with its area code."),
+    "phone": i18n.N_(
+        "Enter a mainland mobile number (11 digits) or a landline with its area code."
+    ),
     "email": i18n.N_("Enter a valid email address, or leave it empty."),
     "township": i18n.N_("Choose a township from the list."),
 }
 
 
 def _common(session: Session) -> dict[str, Any]:
-    return {"labels": labels, "categories": list(Category),
-            "townships": accounts.list_departments(session, kind=DepartmentKind.township)}
+    return {
+        "labels": labels,
+        "categories": list(Category),
+        "townships": accounts.list_departments(session, kind=DepartmentKind.township),
+    }
 
 
 # --- citizens ----------------------------------------------------------------------------------
+
 
 @router.get("/mailbox")
 def write_page(request: Request, session: DbSession) -> Response:
     return _write_form(request, session, {}, {})
 
 
-def _write_form(request: Request, session: Session, form: dict[str, Any],
-                errors: dict[str, str], status_code: int = 200) -> Response:
-    return render(request, "mailbox/write.html", {
-        **_common(session), "form": form, "errors": errors,
-        "submission_key": form.get("submission_key") or uuid.uuid4().hex,
-        "max_photos": get_settings().upload_max_files,
-    }, status_code=status_code)
+def _write_form(
+    request: Request,
+    session: Session,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "mailbox/write.html",
+        {
+            **_common(session),
+            "form": form,
+            "errors": errors,
+            "submission_key": form.get("submission_key") or uuid.uuid4().hex,
+            "max_photos": get_settings().upload_max_files,
+        },
+        status_code=status_code,
+    )
 
 
 @router.post("/mailbox")
@@ -80,13 +98,22 @@ def submit(
     submission_key: Annotated[str, Form(max_length=64)] = "",
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
-    form = {"category": category, "subject": subject, "body": body, "name": name,
-            "phone": phone, "email": email, "township": township,
-            "publish_consent": publish_consent, "submission_key": submission_key}
+    form = {
+        "category": category,
+        "subject": subject,
+        "body": body,
+        "name": name,
+        "phone": phone,
+        "email": email,
+        "township": township,
+        "publish_consent": publish_consent,
+        "submission_key": submission_key,
+    }
     errors: dict[str, str] = {}
     try:
-        data = LetterCreate.model_validate({**form, "email": email.strip() or None,
-                                            "township": township or None})
+        data = LetterCreate.model_validate(
+            {**form, "email": email.strip() or None, "township": township or None}
+        )
     except ValidationError as exc:
         for error in exc.errors():
             field = str(error["loc"][0]) if error["loc"] else "body"
@@ -95,13 +122,17 @@ def submit(
     if errors:
         return _write_form(request, session, form, errors, status_code=422)
     try:
-        result = service.submit_letter(session, service.NewLetter(**data.model_dump()),
-                                       photos=cleaned, submission_key=submission_key or None,
-                                       ip=client_ip(request))
+        result = service.submit_letter(
+            session,
+            service.NewLetter(**data.model_dump()),
+            photos=cleaned,
+            submission_key=submission_key or None,
+            ip=client_ip(request),
+        )
     except Invalid as exc:
         session.rollback()
-        for field, err in exc.errors:
-            errors[field or "body"] = err.render(i18n.gettext)
+        for bad_field, err in exc.errors:
+            errors[bad_field or "body"] = err.render(i18n.gettext)
         return _write_form(request, session, form, errors, status_code=422)
     if result.tracking_code is not None:
         request.session["sent"] = {"number": result.letter.number, "code": result.tracking_code}
@@ -112,14 +143,19 @@ def _clean_photos(uploads: list[UploadFile], errors: dict[str, str]) -> list[Cle
     settings = get_settings()
     uploads = [u for u in uploads if u.filename]
     if len(uploads) > settings.upload_max_files:
-        errors["photos"] = i18n.gettext("You can send at most %(n)s photos.",
-                                        n=settings.upload_max_files)
+        errors["photos"] = i18n.gettext(
+            "You can send at most %(n)s photos.", n=settings.upload_max_files
+        )
         return []
     cleaned = []
     for upload in uploads:
         try:
-            cleaned.append(clean_photo(upload.file.read(settings.upload_max_bytes + 1),
-                                       max_bytes=settings.upload_max_bytes))
+            cleaned.append(
+                clean_photo(
+                    upload.file.read(settings.upload_max_bytes + 1),
+                    max_bytes=settings.upload_max_bytes,
+                )
+            )
         except Invalid as exc:
             errors["photos"] = exc.render(i18n.gettext)
     return cleaned
@@ -136,12 +172,18 @@ def sent_page(request: Request) -> Response:
 @router.get("/mailbox/track")
 @limiter.limit(tracking_limit)
 def track_page(
-    request: Request, session: DbSession,
+    request: Request,
+    session: DbSession,
     number: Annotated[str, Query(max_length=20)] = "",
     code: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
-    context: dict[str, Any] = {"labels": labels, "number": number, "code": code, "letter": None,
-                               "error": None}
+    context: dict[str, Any] = {
+        "labels": labels,
+        "number": number,
+        "code": code,
+        "letter": None,
+        "error": None,
+    }
     if number or code:
         try:
             letter = service.track(session, number=number, code=code)
@@ -164,7 +206,8 @@ def _tracking_context(letter: Letter) -> dict[str, Any]:
 @router.post("/mailbox/track/rating")
 @limiter.limit(public_write_limit)
 def rate(
-    request: Request, session: DbSession,
+    request: Request,
+    session: DbSession,
     number: Annotated[str, Form(max_length=20)] = "",
     code: Annotated[str, Form(max_length=32)] = "",
     satisfaction: Annotated[str, Form()] = "",
@@ -172,27 +215,48 @@ def rate(
 ) -> Response:
     if satisfaction not in Satisfaction.__members__:
         raise Invalid("Choose how satisfied you are with the reply.", field="satisfaction")
-    service.rate_letter(session, number=number, code=code,
-                        satisfaction=Satisfaction(satisfaction), comment=comment,
-                        ip=client_ip(request))
+    service.rate_letter(
+        session,
+        number=number,
+        code=code,
+        satisfaction=Satisfaction(satisfaction),
+        comment=comment,
+        ip=client_ip(request),
+    )
     return redirect(request, f"/mailbox/track?number={number}&code={code}#rated")
 
 
 @router.get("/mailbox/letters")
 def public_list(
-    request: Request, session: DbSession,
-    category: str = "", department: str = "", page: Annotated[int, Query(ge=1)] = 1,
+    request: Request,
+    session: DbSession,
+    category: str = "",
+    department: str = "",
+    page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
     paging = PageParams(page=page, per_page=10)
     chosen = Category(category) if category in Category.__members__ else None
-    rows, total = service.list_public(session, category=chosen, department=department or None,
-                                      offset=paging.offset, limit=paging.per_page)
-    return render(request, "mailbox/letters.html", {
-        **_common(session), "letters": [views.for_public(r) for r in rows], "total": total,
-        "page": paging.page, "pages": paging.pages(total),
-        "departments": accounts.list_departments(session),
-        "filters": {"category": category, "department": department},
-    }, block="results")
+    rows, total = service.list_public(
+        session,
+        category=chosen,
+        department=department or None,
+        offset=paging.offset,
+        limit=paging.per_page,
+    )
+    return render(
+        request,
+        "mailbox/letters.html",
+        {
+            **_common(session),
+            "letters": [views.for_public(r) for r in rows],
+            "total": total,
+            "page": paging.page,
+            "pages": paging.pages(total),
+            "departments": accounts.list_departments(session),
+            "filters": {"category": category, "department": department},
+        },
+        block="results",
+    )
 
 
 # --- staff -------------------------------------------------------------------------------------
@@ -210,57 +274,106 @@ QUEUES = {
 
 @router.get("/staff/letters")
 def queue_page(
-    request: Request, session: DbSession, user: PageUser,
-    queue: str = "all", q: Annotated[str, Query(max_length=100)] = "",
+    request: Request,
+    session: DbSession,
+    user: PageUser,
+    queue: str = "all",
+    q: Annotated[str, Query(max_length=100)] = "",
     page: Annotated[int, Query(ge=1)] = 1,
 ) -> Response:
     service.close_unrated(session)
     base = QUEUES.get(queue, QUEUES["all"])
     filters = service.QueueFilter(**{**base.__dict__, "q": q})
     paging = PageParams(page=page, per_page=20)
-    rows, total = service.staff_queue(session, user, filters, offset=paging.offset,
-                                      limit=paging.per_page)
+    rows, total = service.staff_queue(
+        session, user, filters, offset=paging.offset, limit=paging.per_page
+    )
     now, calendar = utcnow(), load_calendar(session)
-    return render(request, "mailbox/queue.html", {
-        "labels": labels, "letters": [(r, views.for_staff(r, now, calendar)) for r in rows],
-        "total": total, "page": paging.page, "pages": paging.pages(total), "queue": queue,
-        "q": q, "counts": service.counts_by_queue(session, user, now),
-    }, block="queue")
+    return render(
+        request,
+        "mailbox/queue.html",
+        {
+            "labels": labels,
+            "letters": [(r, views.for_staff(r, now, calendar)) for r in rows],
+            "total": total,
+            "page": paging.page,
+            "pages": paging.pages(total),
+            "queue": queue,
+            "q": q,
+            "counts": service.counts_by_queue(session, user, now),
+        },
+        block="queue",
+    )
 
 
 @router.get("/staff/letters/{number}")
-def letter_page(request: Request, session: DbSession, user: PageUser, number: str) -> Response:
+def letter_page(
+    request: Request, session: DbSession, user: PageUser, number: str, template: int | None = None
+) -> Response:
     letter = service.letter_for_staff(session, user, number)
-    return _letter_page(request, session, user, letter)
+    return _letter_page(request, session, user, letter, template_id=template)
 
 
-def _letter_page(request: Request, session: Session, user: User, letter: Letter,
-                 error: str | None = None, status_code: int = 200) -> Response:
+def _letter_page(
+    request: Request,
+    session: Session,
+    user: User,
+    letter: Letter,
+    error: str | None = None,
+    status_code: int = 200,
+    template_id: int | None = None,
+) -> Response:
     now, calendar = utcnow(), load_calendar(session)
-    return render(request, "mailbox/letter.html", {
-        "labels": labels, "letter": letter,
-        "view": views.for_staff_detail(letter, user, now, calendar),
-        "events": letter.events, "photos": letter.photos,
-        "departments": accounts.list_departments(session),
-        "may": {
-            "assign": can(user, Action.assign_letter, letter.department_id)
-            and letter.status in rules.ALLOWED_FROM["assign"],
-            "reply": can(user, Action.handle_letter, letter.department_id)
-            and letter.status in rules.ALLOWED_FROM["reply"],
-            "reject": (can(user, Action.handle_letter, letter.department_id)
-                       or can(user, Action.assign_letter, None))
-            and letter.status in rules.ALLOWED_FROM["reject"],
-            "publish": can(user, Action.publish_letter, letter.department_id)
-            and letter.status in rules.ALLOWED_FROM["publish"] and letter.publish_consent
-            and not letter.published,
-            "contact": service.may_see_contact(user, letter),
+    templates = templates_service.list_templates(session, user)
+    chosen = next((t for t in templates if t.id == template_id), None)
+    return render(
+        request,
+        "mailbox/letter.html",
+        {
+            "templates": templates,
+            "reply_draft": chosen.body if chosen else "",
+            "duplicates": service.possible_duplicates(session, letter),
+            "labels": labels,
+            "letter": letter,
+            "view": views.for_staff_detail(letter, user, now, calendar),
+            "events": letter.events,
+            "photos": letter.photos,
+            "departments": accounts.list_departments(session),
+            "may": {
+                "assign": can(user, Action.assign_letter, letter.department_id)
+                and letter.status in rules.ALLOWED_FROM["assign"],
+                "reply": can(user, Action.handle_letter, letter.department_id)
+                and letter.status in rules.ALLOWED_FROM["reply"],
+                "reject": (
+                    can(user, Action.handle_letter, letter.department_id)
+                    or can(user, Action.assign_letter, None)
+                )
+                and letter.status in rules.ALLOWED_FROM["reject"],
+                "publish": can(user, Action.publish_letter, letter.department_id)
+                and letter.status in rules.ALLOWED_FROM["publish"]
+                and letter.publish_consent
+                and not letter.published,
+                "contact": service.may_see_contact(user, letter),
+                "merge": (
+                    can(user, Action.handle_letter, letter.department_id)
+                    or can(user, Action.assign_letter, None)
+                )
+                and letter.status in rules.ALLOWED_FROM["merge"],
+                "extend": can(user, Action.handle_letter, letter.department_id)
+                and letter.status in (Status.assigned, Status.reopened)
+                and not letter.extension_days,
+                "decide": can(user, Action.decide_extension, letter.department_id)
+                and bool(letter.extension_days),
+            },
+            "error": error,
         },
-        "error": error,
-    }, status_code=status_code)
+        status_code=status_code,
+    )
 
 
-def _act(request: Request, session: Session, actor: PageActor, number: str,
-         action: Any, **kwargs: Any) -> Response:
+def _act(
+    request: Request, session: Session, actor: PageActor, number: str, action: Any, **kwargs: Any
+) -> Response:
     """Runs one staff action; a refused action shows the letter again with the reason."""
     try:
         action(session, actor, number=number, **kwargs)
@@ -270,30 +383,52 @@ def _act(request: Request, session: Session, actor: PageActor, number: str,
         session.rollback()
         assert actor.user is not None
         letter = service.letter_for_staff(session, actor.user, number)
-        return _letter_page(request, session, actor.user, letter, exc.render(i18n.gettext),
-                            status_code=exc.status_code)
+        return _letter_page(
+            request,
+            session,
+            actor.user,
+            letter,
+            exc.render(i18n.gettext),
+            status_code=exc.status_code,
+        )
     return redirect(request, f"/staff/letters/{number}")
 
 
 @router.post("/staff/letters/{number}/assign")
-def assign(request: Request, session: DbSession, actor: PageActor, number: str,
-           department: Annotated[str, Form()] = "",
-           note: Annotated[str, Form(max_length=2000)] = "") -> Response:
-    return _act(request, session, actor, number, service.assign_letter, department=department,
-                note=note)
+def assign(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    number: str,
+    department: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    return _act(
+        request, session, actor, number, service.assign_letter, department=department, note=note
+    )
 
 
 @router.post("/staff/letters/{number}/reply")
-def reply(request: Request, session: DbSession, actor: PageActor, number: str,
-          body: Annotated[str, Form(max_length=10000)] = "",
-          public: Annotated[bool, Form()] = False) -> Response:
+def reply(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    number: str,
+    body: Annotated[str, Form(max_length=10000)] = "",
+    public: Annotated[bool, Form()] = False,
+) -> Response:
     return _act(request, session, actor, number, service.reply_letter, body=body, public=public)
 
 
 @router.post("/staff/letters/{number}/reject")
-def reject(request: Request, session: DbSession, actor: PageActor, number: str,
-           reason: Annotated[str, Form(max_length=1000)] = "",
-           other: Annotated[str, Form(max_length=1000)] = "") -> Response:
+def reject(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    number: str,
+    reason: Annotated[str, Form(max_length=1000)] = "",
+    other: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
     text = other.strip() if reason == "other" or not reason else i18n.gettext(reason)
     return _act(request, session, actor, number, service.reject_letter, reason=text)
 
@@ -304,8 +439,13 @@ def publish(request: Request, session: DbSession, actor: PageActor, number: str)
 
 
 @router.post("/staff/letters/{number}/note")
-def note(request: Request, session: DbSession, actor: PageActor, number: str,
-         text: Annotated[str, Form(max_length=2000)] = "") -> Response:
+def note(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    number: str,
+    text: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
     return _act(request, session, actor, number, service.add_note, note=text)
 
 
@@ -315,5 +455,101 @@ def photo(session: DbSession, user: PageUser, number: str, photo_id: int) -> Res
     item = session.scalar(select(Photo).where(Photo.id == photo_id, Photo.letter_id == letter.id))
     if item is None:
         raise NotFound("No such photo.")
-    return Response(item.data, media_type=item.content_type,
-                    headers={"Cache-Control": "private, max-age=3600"})
+    return Response(
+        item.data, media_type=item.content_type, headers={"Cache-Control": "private, max-age=3600"}
+    )
+
+
+@router.post("/staff/letters/{number}/merge")
+def merge(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    number: str,
+    into: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    return _act(request, session, actor, number, service.merge_letter, into=into)
+
+
+@router.post("/staff/letters/{number}/extension")
+def request_extension(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    number: str,
+    days: Annotated[int, Form(ge=1, le=30)] = 5,
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    return _act(
+        request, session, actor, number, service.request_extension, days=days, reason=reason
+    )
+
+
+@router.post("/staff/letters/{number}/extension/decision")
+def decide_extension(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    number: str,
+    approve: Annotated[bool, Form()] = False,
+) -> Response:
+    return _act(request, session, actor, number, service.decide_extension, approve=approve)
+
+
+@router.get("/staff/templates")
+def templates_page(request: Request, session: DbSession, user: PageUser) -> Response:
+    return _templates(request, session, user)
+
+
+def _templates(
+    request: Request,
+    session: Session,
+    user: User,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "mailbox/templates.html",
+        {
+            "templates": templates_service.list_templates(session, user),
+            "error": error,
+            "form": form or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.post("/staff/templates")
+def add_template(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    title: Annotated[str, Form(max_length=200)] = "",
+    body: Annotated[str, Form(max_length=6000)] = "",
+) -> Response:
+    try:
+        templates_service.create_template(session, actor, title=title, body=body)
+    except DomainError as exc:
+        if isinstance(exc, Forbidden):
+            raise
+        session.rollback()
+        assert actor.user is not None
+        return _templates(
+            request,
+            session,
+            actor.user,
+            exc.render(i18n.gettext),
+            {"title": title, "body": body},
+            status_code=422,
+        )
+    return redirect(request, "/staff/templates")
+
+
+@router.post("/staff/templates/{template_id}/delete")
+def delete_template(
+    request: Request, session: DbSession, actor: PageActor, template_id: int
+) -> Response:
+    templates_service.delete_template(session, actor, template_id=template_id)
+    return redirect(request, "/staff/templates")

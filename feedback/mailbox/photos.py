@@ -22,8 +22,9 @@ class CleanPhoto:
 def clean_photo(raw: bytes, *, max_bytes: int) -> CleanPhoto:
     """A JPEG or PNG of at most `max_bytes`, re-encoded without EXIF, GPS or text chunks."""
     if len(raw) > max_bytes:
-        raise Invalid("A photo may be at most %(mb)s MB.", field="photos",
-                      mb=max_bytes // (1024 * 1024))
+        raise Invalid(
+            "A photo may be at most %(mb)s MB.", field="photos", mb=max_bytes // (1024 * 1024)
+        )
     try:
         with Image.open(io.BytesIO(raw)) as probe:
             kind = probe.format

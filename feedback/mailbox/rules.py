@@ -24,8 +24,11 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
 
 def check_transition(letter: Letter, action: str) -> None:
     if letter.status not in ALLOWED_FROM[action]:
-        raise Conflict("This letter is %(status)s; it cannot be %(action)s now.",
-                       status=letter.status.value, action=action)
+        raise Conflict(
+            "This letter is %(status)s; it cannot be %(action)s now.",
+            status=letter.status.value,
+            action=action,
+        )
 
 
 def reply_working_days(category: Category, settings: Settings) -> int:

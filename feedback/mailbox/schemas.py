@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, EmailStr, Field, field_validator
 
-from engagement.timeutil import ApiDatetime
 from engagement.text import is_valid_phone, normalize_phone
+from engagement.timeutil import ApiDatetime
 from feedback.mailbox.models import Category, Satisfaction, Status
 
 

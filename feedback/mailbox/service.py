@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from engagement import accounts, audit
+from engagement import accounts, audit, mail
 from engagement.audit import Actor
 from engagement.auth.policy import Action, can, require, unit_scope
 from engagement.calendar_admin import load_calendar
@@ -81,10 +81,17 @@ def submit_letter(
     now = utcnow()
     code = new_tracking_code()
     letter = Letter(
-        tracking_code_hash=hash_code(code), submission_key=submission_key,
-        category=data.category, subject=data.subject.strip(), body=data.body.strip(),
-        name=data.name.strip(), phone=data.phone, email=data.email or None,
-        township=township, publish_consent=data.publish_consent, status=Status.submitted,
+        tracking_code_hash=hash_code(code),
+        submission_key=submission_key,
+        category=data.category,
+        subject=data.subject.strip(),
+        body=data.body.strip(),
+        name=data.name.strip(),
+        phone=data.phone,
+        email=data.email or None,
+        township=township,
+        publish_consent=data.publish_consent,
+        status=Status.submitted,
         submitted_at=now,
         assign_due_at=rules.assign_deadline(now, load_calendar(session), get_settings()),
     )
@@ -92,33 +99,63 @@ def submit_letter(
     session.flush()
     letter.number = f"{now.astimezone(get_settings().tz):%Y%m%d}{letter.id:06d}"
     for photo in photos:
-        session.add(Photo(letter=letter, content_type=photo.content_type, size=len(photo.data),
-                          data=photo.data))
+        session.add(
+            Photo(
+                letter=letter,
+                content_type=photo.content_type,
+                size=len(photo.data),
+                data=photo.data,
+            )
+        )
     _event(session, letter, EventKind.submitted, None)
-    audit.record(session, Actor(None, ip, "citizen"), "letter.submit", object_type="letter",
-                 object_id=letter.number, category=data.category.value)
+    audit.record(
+        session,
+        Actor(None, ip, "citizen"),
+        "letter.submit",
+        object_type="letter",
+        object_id=letter.number,
+        category=data.category.value,
+    )
     return Submitted(letter, code)
 
 
 def _township(session: Session, slug: str | None) -> Department | None:
     if not slug:
         return None
-    unit = session.scalar(select(Department).where(
-        Department.slug == slug, Department.kind == DepartmentKind.township,
-        Department.active.is_(True)))
+    unit = session.scalar(
+        select(Department).where(
+            Department.slug == slug,
+            Department.kind == DepartmentKind.township,
+            Department.active.is_(True),
+        )
+    )
     if unit is None:
         raise Invalid("No such township: %(slug)s", field="township", slug=slug)
     return unit
 
 
-def _event(session: Session, letter: Letter, kind: EventKind, actor: Actor | None, *,
-           public: bool = True, note: str = "", department: Department | None = None,
-           **detail: object) -> None:
-    session.add(LetterEvent(
-        letter=letter, kind=kind, public=public, note=note,
-        actor_id=actor.user.id if actor and actor.user else None,
-        department_id=department.id if department else None, detail=detail,
-    ))
+def _event(
+    session: Session,
+    letter: Letter,
+    kind: EventKind,
+    actor: Actor | None,
+    *,
+    public: bool = True,
+    note: str = "",
+    department: Department | None = None,
+    **detail: object,
+) -> None:
+    session.add(
+        LetterEvent(
+            letter=letter,
+            kind=kind,
+            public=public,
+            note=note,
+            actor_id=actor.user.id if actor and actor.user else None,
+            department_id=department.id if department else None,
+            detail=detail,
+        )
+    )
 
 
 def track(session: Session, *, number: str, code: str) -> Letter:
@@ -132,7 +169,12 @@ def track(session: Session, *, number: str, code: str) -> Letter:
 
 
 def rate_letter(
-    session: Session, *, number: str, code: str, satisfaction: Satisfaction, comment: str = "",
+    session: Session,
+    *,
+    number: str,
+    code: str,
+    satisfaction: Satisfaction,
+    comment: str = "",
     ip: str | None = None,
 ) -> Letter:
     letter = track(session, number=number, code=code)
@@ -141,22 +183,36 @@ def rate_letter(
     if reply.ratings:
         raise Conflict("This reply has already been rated.")
     now = utcnow()
-    session.add(Rating(letter_id=letter.id, reply=reply, satisfaction=satisfaction,
-                       comment=comment.strip(), rated_at=now))
+    session.add(
+        Rating(
+            letter_id=letter.id,
+            reply=reply,
+            satisfaction=satisfaction,
+            comment=comment.strip(),
+            rated_at=now,
+        )
+    )
     letter.satisfaction = satisfaction
     citizen = Actor(None, ip, "citizen")
     _event(session, letter, EventKind.rated, None, satisfaction=satisfaction.value)
     if satisfaction == Satisfaction.unsatisfied:
         letter.status = Status.reopened
-        letter.reply_due_at = rules.reply_deadline(now, letter.category, load_calendar(session),
-                                                   get_settings())
+        letter.reply_due_at = rules.reply_deadline(
+            now, letter.category, load_calendar(session), get_settings()
+        )
         _event(session, letter, EventKind.reopened, None)
     else:
         letter.status = Status.closed
         letter.closed_at = now
         _event(session, letter, EventKind.closed, None)
-    audit.record(session, citizen, "letter.rate", object_type="letter", object_id=letter.number,
-                 satisfaction=satisfaction.value)
+    audit.record(
+        session,
+        citizen,
+        "letter.rate",
+        object_type="letter",
+        object_id=letter.number,
+        satisfaction=satisfaction.value,
+    )
     return letter
 
 
@@ -174,8 +230,9 @@ def close_unrated(session: Session, now: datetime | None = None) -> int:
     """Closes every replied letter whose rating window has passed; returns how many."""
     settings = get_settings()
     cutoff = (now or utcnow()) - timedelta(days=settings.rating_window_days)
-    letters = session.scalars(select(Letter).where(
-        Letter.status == Status.replied, Letter.replied_at < cutoff)).all()
+    letters = session.scalars(
+        select(Letter).where(Letter.status == Status.replied, Letter.replied_at < cutoff)
+    ).all()
     for letter in letters:
         close_if_window_over(session, letter, now)
     return len(letters)
@@ -183,32 +240,41 @@ def close_unrated(session: Session, now: datetime | None = None) -> int:
 
 # --- the public list ---------------------------------------------------------------------------
 
-def public_letters_query() -> Select[tuple[Letter]]:
+
+def public_letters_query() -> Select[Letter]:
     """Published only: replied, the writer consented, a leader approved."""
     return select(Letter).where(
-        Letter.published.is_(True), Letter.publish_consent.is_(True),
+        Letter.published.is_(True),
+        Letter.publish_consent.is_(True),
         Letter.first_replied_at.is_not(None),
         Letter.status.in_((Status.replied, Status.closed, Status.reopened)),
     )
 
 
 def list_public(
-    session: Session, *, category: Category | None = None, department: str | None = None,
-    offset: int = 0, limit: int = 20,
+    session: Session,
+    *,
+    category: Category | None = None,
+    department: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
 ) -> tuple[list[Letter], int]:
     stmt = public_letters_query()
     if category is not None:
         stmt = stmt.where(Letter.category == category)
     if department:
         stmt = stmt.join(Department, Department.id == Letter.department_id).where(
-            Department.slug == department)
+            Department.slug == department
+        )
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(Letter.first_replied_at.desc(), Letter.id.desc())
-                           .offset(offset).limit(limit)).all()
+    rows = session.scalars(
+        stmt.order_by(Letter.first_replied_at.desc(), Letter.id.desc()).offset(offset).limit(limit)
+    ).all()
     return list(rows), total
 
 
 # --- staff -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class QueueFilter:
@@ -221,7 +287,12 @@ class QueueFilter:
 
 
 def staff_queue(
-    session: Session, user: User, filters: QueueFilter, *, offset: int = 0, limit: int = 20,
+    session: Session,
+    user: User,
+    filters: QueueFilter,
+    *,
+    offset: int = 0,
+    limit: int = 20,
     now: datetime | None = None,
 ) -> tuple[list[Letter], int]:
     """The letters this user may see, newest deadline pressure first."""
@@ -234,14 +305,17 @@ def staff_queue(
     stmt = _queue_filters(session, stmt, filters, now)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     current_due = func.coalesce(Letter.reply_due_at, Letter.assign_due_at)
-    rows = session.scalars(stmt.order_by(
-        Letter.status.in_(OPEN_STATUSES).desc(), current_due.asc(), Letter.id.desc()
-    ).offset(offset).limit(limit)).all()
+    rows = session.scalars(
+        stmt.order_by(Letter.status.in_(OPEN_STATUSES).desc(), current_due.asc(), Letter.id.desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
     return list(rows), total
 
 
-def _queue_filters(session: Session, stmt: Select[tuple[Letter]], f: QueueFilter,
-                   now: datetime) -> Select[tuple[Letter]]:
+def _queue_filters(
+    session: Session, stmt: Select[Letter], f: QueueFilter, now: datetime
+) -> Select[Letter]:
     if f.status is not None:
         stmt = stmt.where(Letter.status == f.status)
     if f.unassigned:
@@ -251,14 +325,19 @@ def _queue_filters(session: Session, stmt: Select[tuple[Letter]], f: QueueFilter
         stmt = stmt.where(Letter.department_id == unit.id)
     if f.overdue or f.due_soon:
         stmt = stmt.where(Letter.status.in_(OPEN_STATUSES))
-        stmt = stmt.where(or_(
-            (Letter.status == Status.submitted) & (Letter.assign_due_at < now),
-            (Letter.status != Status.submitted) & (Letter.reply_due_at < now),
-        ) if f.overdue else _due_soon_clause(session, now))
+        stmt = stmt.where(
+            or_(
+                (Letter.status == Status.submitted) & (Letter.assign_due_at < now),
+                (Letter.status != Status.submitted) & (Letter.reply_due_at < now),
+            )
+            if f.overdue
+            else _due_soon_clause(session, now)
+        )
     if f.q.strip():
         like = f"%{f.q.strip()}%"
-        stmt = stmt.where(or_(Letter.subject.ilike(like), Letter.body.ilike(like),
-                              Letter.number == f.q.strip()))
+        stmt = stmt.where(
+            or_(Letter.subject.ilike(like), Letter.body.ilike(like), Letter.number == f.q.strip())
+        )
     return stmt
 
 
@@ -288,8 +367,9 @@ def may_see_contact(user: User, letter: Letter) -> bool:
     return can(user, Action.handle_letter, letter.department_id)
 
 
-def assign_letter(session: Session, actor: Actor, *, number: str, department: str,
-                  note: str = "") -> Letter:
+def assign_letter(
+    session: Session, actor: Actor, *, number: str, department: str, note: str = ""
+) -> Letter:
     """Assigns a new letter, or transfers one to another unit (its unit's staff may transfer)."""
     letter = get_letter(session, number)
     require(actor.user, Action.assign_letter, letter.department_id)
@@ -306,20 +386,46 @@ def assign_letter(session: Session, actor: Actor, *, number: str, department: st
         letter.status = Status.assigned
     letter.assigned_at = now
     if letter.reply_due_at is None:
-        letter.reply_due_at = rules.reply_deadline(now, letter.category, load_calendar(session),
-                                                   get_settings())
+        letter.reply_due_at = rules.reply_deadline(
+            now, letter.category, load_calendar(session), get_settings()
+        )
     kind = EventKind.transferred if transfer else EventKind.assigned
     _event(session, letter, kind, actor, department=unit, previous=previous)
+    _tell_unit(session, letter, unit)
     if note.strip():
         _event(session, letter, EventKind.note, actor, public=False, note=note.strip())
-    audit.record(session, actor, f"letter.{kind.value[:-2] if transfer else 'assign'}",
-                 object_type="letter", object_id=letter.number, department=unit.slug,
-                 previous=previous, note=note.strip())
+    audit.record(
+        session,
+        actor,
+        f"letter.{kind.value[:-2] if transfer else 'assign'}",
+        object_type="letter",
+        object_id=letter.number,
+        department=unit.slug,
+        previous=previous,
+        note=note.strip(),
+    )
     return letter
 
 
-def reply_letter(session: Session, actor: Actor, *, number: str, body: str,
-                 public: bool = True) -> Letter:
+def _tell_unit(session: Session, letter: Letter, unit: Department) -> None:
+    recipients = session.scalars(
+        select(User.email).where(
+            User.department_id == unit.id, User.active.is_(True), User.email.is_not(None)
+        )
+    )
+    for address in recipients:
+        mail.enqueue(
+            session,
+            to=address,
+            subject=f"新来信待办理：{letter.number}",
+            body=f"县长信箱来信“{letter.subject}”（编号 {letter.number}）已交由"
+            f"{unit.name}办理，请登录工作台查看。",
+        )
+
+
+def reply_letter(
+    session: Session, actor: Actor, *, number: str, body: str, public: bool = True
+) -> Letter:
     letter = get_letter(session, number)
     require(actor.user, Action.handle_letter, letter.department_id)
     rules.check_transition(letter, "reply")
@@ -327,21 +433,45 @@ def reply_letter(session: Session, actor: Actor, *, number: str, body: str,
     if not 5 <= len(body) <= 10000:
         raise Invalid("A reply has 5 to 10000 characters.", field="body")
     now = utcnow()
-    letter.replies.append(Reply(body=body, public=public, replied_at=now, department=letter.department,
-                                author_id=actor.user.id if actor.user else None))
+    letter.replies.append(
+        Reply(
+            body=body,
+            public=public,
+            replied_at=now,
+            department=letter.department,
+            author_id=actor.user.id if actor.user else None,
+        )
+    )
     letter.status = Status.replied
     letter.replied_at = now
     letter.first_replied_at = letter.first_replied_at or now
     _event(session, letter, EventKind.replied, actor, department=letter.department)
-    audit.record(session, actor, "letter.reply", object_type="letter", object_id=letter.number,
-                 public=public, length=len(body))
+    mail.enqueue(
+        session,
+        to=letter.email,
+        subject=f"您的来信 {letter.number} 已答复",
+        body=f"您好！您写给县长信箱的来信（编号 {letter.number}）已有答复。"
+        "请使用编号和查询码在网站“查询来信”页面查看并评价。",
+    )
+    audit.record(
+        session,
+        actor,
+        "letter.reply",
+        object_type="letter",
+        object_id=letter.number,
+        public=public,
+        length=len(body),
+    )
     return letter
 
 
 def reject_letter(session: Session, actor: Actor, *, number: str, reason: str) -> Letter:
     letter = get_letter(session, number)
-    require(actor.user, Action.assign_letter if letter.department_id is None
-            else Action.handle_letter, letter.department_id)
+    require(
+        actor.user,
+        Action.assign_letter if letter.department_id is None else Action.handle_letter,
+        letter.department_id,
+    )
     rules.check_transition(letter, "reject")
     reason = reason.strip()
     if not 2 <= len(reason) <= 1000:
@@ -350,8 +480,14 @@ def reject_letter(session: Session, actor: Actor, *, number: str, reason: str) -
     letter.rejection_reason = reason
     letter.closed_at = utcnow()
     _event(session, letter, EventKind.rejected, actor, note=reason)
-    audit.record(session, actor, "letter.reject", object_type="letter", object_id=letter.number,
-                 reason=reason)
+    audit.record(
+        session,
+        actor,
+        "letter.reject",
+        object_type="letter",
+        object_id=letter.number,
+        reason=reason,
+    )
     return letter
 
 
@@ -388,14 +524,127 @@ def counts_by_queue(session: Session, user: User, now: datetime | None = None) -
     scope = unit_scope(user)
     if scope is not None:
         base = base.where(Letter.department_id == scope)
-    overdue = base.where(Letter.status.in_(OPEN_STATUSES), or_(
-        (Letter.status == Status.submitted) & (Letter.assign_due_at < now),
-        (Letter.status != Status.submitted) & (Letter.reply_due_at < now)))
+    overdue = base.where(
+        Letter.status.in_(OPEN_STATUSES),
+        or_(
+            (Letter.status == Status.submitted) & (Letter.assign_due_at < now),
+            (Letter.status != Status.submitted) & (Letter.reply_due_at < now),
+        ),
+    )
     return {
         "submitted": session.scalar(base.where(Letter.status == Status.submitted)) or 0,
         "in_progress": session.scalar(base.where(Letter.status == Status.assigned)) or 0,
         "reopened": session.scalar(base.where(Letter.status == Status.reopened)) or 0,
-        "due_soon": session.scalar(base.where(Letter.status.in_(OPEN_STATUSES),
-                                              _due_soon_clause(session, now))) or 0,
+        "due_soon": session.scalar(
+            base.where(Letter.status.in_(OPEN_STATUSES), _due_soon_clause(session, now))
+        )
+        or 0,
         "overdue": session.scalar(overdue) or 0,
     }
+
+
+# --- duplicates, extensions, templates ---------------------------------------------------------
+
+DUPLICATE_WINDOW = timedelta(days=90)
+
+
+def possible_duplicates(session: Session, letter: Letter, *, limit: int = 5) -> list[Letter]:
+    """Letters of the last 90 days from the same phone or with the same subject."""
+    since = letter.submitted_at - DUPLICATE_WINDOW
+    stmt = (
+        select(Letter)
+        .where(
+            Letter.id != letter.id,
+            Letter.submitted_at >= since,
+            Letter.duplicate_of_id.is_(None),
+            or_(Letter.phone == letter.phone, Letter.subject == letter.subject),
+        )
+        .order_by(Letter.submitted_at.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def merge_letter(session: Session, actor: Actor, *, number: str, into: str) -> Letter:
+    """Closes a letter as a duplicate of another; the other's replies answer both."""
+    letter = get_letter(session, number)
+    target = get_letter(session, into)
+    require(
+        actor.user,
+        Action.handle_letter if letter.department_id else Action.assign_letter,
+        letter.department_id,
+    )
+    require(actor.user, Action.view_unit, target.department_id)
+    rules.check_transition(letter, "merge")
+    if target.id == letter.id or target.duplicate_of_id is not None:
+        raise Invalid("Choose another letter that is not itself merged.", field="into")
+    letter.duplicate_of = target
+    letter.status = Status.closed
+    letter.closed_at = utcnow()
+    _event(session, letter, EventKind.merged, actor, into=target.number)
+    audit.record(
+        session,
+        actor,
+        "letter.merge",
+        object_type="letter",
+        object_id=letter.number,
+        into=target.number,
+    )
+    return letter
+
+
+def request_extension(
+    session: Session, actor: Actor, *, number: str, days: int, reason: str
+) -> Letter:
+    letter = get_letter(session, number)
+    require(actor.user, Action.handle_letter, letter.department_id)
+    if letter.status not in (Status.assigned, Status.reopened):
+        raise Conflict("Only a letter being handled can have its deadline extended.")
+    if letter.extension_days:
+        raise Conflict("An extension is already waiting for a leader's decision.")
+    if not 1 <= days <= 30:
+        raise Invalid("Ask for 1 to 30 working days.", field="days")
+    if len(reason.strip()) < 5:
+        raise Invalid("Explain why more time is needed.", field="reason")
+    letter.extension_days, letter.extension_reason = days, reason.strip()
+    _event(
+        session,
+        letter,
+        EventKind.extension_requested,
+        actor,
+        public=False,
+        note=reason.strip(),
+        days=days,
+    )
+    audit.record(
+        session,
+        actor,
+        "letter.extension_request",
+        object_type="letter",
+        object_id=letter.number,
+        days=days,
+        reason=reason.strip(),
+    )
+    return letter
+
+
+def decide_extension(session: Session, actor: Actor, *, number: str, approve: bool) -> Letter:
+    letter = get_letter(session, number)
+    require(actor.user, Action.decide_extension, letter.department_id)
+    if not letter.extension_days:
+        raise Conflict("No extension is waiting for a decision.")
+    days = letter.extension_days
+    if approve and letter.reply_due_at is not None:
+        letter.reply_due_at = load_calendar(session).add_working_days(letter.reply_due_at, days)
+    kind = EventKind.extension_approved if approve else EventKind.extension_refused
+    _event(session, letter, kind, actor, public=approve, days=days)
+    letter.extension_days, letter.extension_reason = None, None
+    audit.record(
+        session,
+        actor,
+        f"letter.extension_{'approve' if approve else 'refuse'}",
+        object_type="letter",
+        object_id=letter.number,
+        days=days,
+    )
+    return letter

@@ -28,12 +28,20 @@ def unit_ref(unit: Department | None) -> UnitRef | None:
 def for_writer(letter: Letter) -> LetterRead:
     assert letter.number is not None
     return LetterRead(
-        number=letter.number, category=letter.category, subject=letter.subject,
-        body=letter.body, status=letter.status, submitted_at=letter.submitted_at,
-        department=unit_ref(letter.department), due_at=letter.due_at,
-        replies=[ReplyRead(body=r.body, department=unit_ref(r.department),
-                           replied_at=r.replied_at) for r in letter.replies],
-        satisfaction=letter.satisfaction, rejection_reason=letter.rejection_reason,
+        number=letter.number,
+        category=letter.category,
+        subject=letter.subject,
+        body=letter.body,
+        status=letter.status,
+        submitted_at=letter.submitted_at,
+        department=unit_ref(letter.department),
+        due_at=letter.due_at,
+        replies=[
+            ReplyRead(body=r.body, department=unit_ref(r.department), replied_at=r.replied_at)
+            for r in letter.replies
+        ],
+        satisfaction=letter.satisfaction,
+        rejection_reason=letter.rejection_reason,
     )
 
 
@@ -46,11 +54,21 @@ def for_public(letter: Letter) -> PublicLetter:
     assert letter.number is not None
     replies = [r for r in letter.replies if r.public]
     return PublicLetter(
-        number=letter.number, category=letter.category, subject=masked(letter, letter.subject),
-        body=masked(letter, letter.body), submitted_at=letter.submitted_at,
-        department=unit_ref(letter.department), township=unit_ref(letter.township),
-        replies=[ReplyRead(body=masked(letter, r.body), department=unit_ref(r.department),
-                           replied_at=r.replied_at) for r in replies],
+        number=letter.number,
+        category=letter.category,
+        subject=masked(letter, letter.subject),
+        body=masked(letter, letter.body),
+        submitted_at=letter.submitted_at,
+        department=unit_ref(letter.department),
+        township=unit_ref(letter.township),
+        replies=[
+            ReplyRead(
+                body=masked(letter, r.body),
+                department=unit_ref(r.department),
+                replied_at=r.replied_at,
+            )
+            for r in replies
+        ],
         replied_at=letter.first_replied_at,
     )
 
@@ -59,17 +77,23 @@ def for_staff(letter: Letter, now: datetime, calendar: WorkCalendar) -> StaffLet
     settings = get_settings()
     assert letter.number is not None
     return StaffLetter(
-        number=letter.number, category=letter.category, subject=letter.subject,
-        status=letter.status, department=unit_ref(letter.department),
-        township=unit_ref(letter.township), submitted_at=letter.submitted_at,
-        due_at=letter.due_at, overdue=letter.is_overdue(now),
+        number=letter.number,
+        category=letter.category,
+        subject=letter.subject,
+        status=letter.status,
+        department=unit_ref(letter.department),
+        township=unit_ref(letter.township),
+        submitted_at=letter.submitted_at,
+        due_at=letter.due_at,
+        overdue=letter.is_overdue(now),
         urgency=rules.urgency(letter, now, calendar, settings),
         long_unanswered=rules.long_unanswered(letter, now, settings),
     )
 
 
-def for_staff_detail(letter: Letter, user: User, now: datetime,
-                     calendar: WorkCalendar) -> StaffLetterDetail:
+def for_staff_detail(
+    letter: Letter, user: User, now: datetime, calendar: WorkCalendar
+) -> StaffLetterDetail:
     """Contact details only for the handling unit and admins; others see them masked."""
     base = for_staff(letter, now, calendar)
     contact = may_see_contact(user, letter)
@@ -79,8 +103,12 @@ def for_staff_detail(letter: Letter, user: User, now: datetime,
         name=letter.name if contact else mask_name(letter.name),
         phone=letter.phone if contact else mask_personal(letter.phone),
         email=(letter.email if contact else mask_personal(letter.email)) if letter.email else None,
-        publish_consent=letter.publish_consent, published=letter.published,
-        replies=[ReplyRead(body=r.body, department=unit_ref(r.department),
-                           replied_at=r.replied_at) for r in letter.replies],
-        satisfaction=letter.satisfaction, rejection_reason=letter.rejection_reason,
+        publish_consent=letter.publish_consent,
+        published=letter.published,
+        replies=[
+            ReplyRead(body=r.body, department=unit_ref(r.department), replied_at=r.replied_at)
+            for r in letter.replies
+        ],
+        satisfaction=letter.satisfaction,
+        rejection_reason=letter.rejection_reason,
     )
