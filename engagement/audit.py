@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from engagement.models import AuditEvent, User
+from engagement.timeutil import utcnow
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,9 @@ class Actor:
         return self.user.username if self.user else self.system_name
 
 
+_INSERT = insert(AuditEvent.__table__)
+
+
 def record(
     session: Session,
     actor: Actor,
@@ -33,18 +37,21 @@ def record(
     object_type: str = "",
     object_id: object = "",
     **detail: Any,
-) -> AuditEvent:
-    event = AuditEvent(
-        actor_id=actor.user.id if actor.user else None,
-        actor_name=actor.name,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        detail=detail,
-        client_ip=actor.ip,
+) -> None:
+    """Adds an audit row in the caller's transaction (a plain INSERT: rows are never edited)."""
+    session.execute(
+        _INSERT,
+        {
+            "at": utcnow(),
+            "actor_id": actor.user.id if actor.user else None,
+            "actor_name": actor.name,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "detail": detail,
+            "client_ip": actor.ip,
+        },
     )
-    session.add(event)
-    return event
 
 
 @dataclass(frozen=True)

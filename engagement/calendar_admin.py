@@ -16,7 +16,8 @@ from engagement.workdays import WorkCalendar
 
 
 def load_calendar(session: Session) -> WorkCalendar:
-    overrides = {o.day: o.is_working_day for o in session.scalars(select(HolidayOverride))}
+    rows = session.execute(select(HolidayOverride.day, HolidayOverride.is_working_day))
+    overrides = {day: working for day, working in rows}
     return WorkCalendar(tz=get_settings().tz, overrides=overrides)
 
 

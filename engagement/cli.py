@@ -79,6 +79,7 @@ def serve(
     forwarded_allow_ips: Annotated[
         str, typer.Option(help="Proxies trusted to set X-Forwarded-For.")
     ] = "127.0.0.1",
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = True,
 ) -> None:
     """Serve the web app with uvicorn, after migrating."""
     import uvicorn
@@ -92,6 +93,7 @@ def serve(
         workers=workers,
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
+        access_log=access_log,
     )
 
 

@@ -7,6 +7,9 @@ the response leaves, so a citizen is never told "submitted" for a write that the
 from __future__ import annotations
 
 import contextvars
+import fcntl
+import os
+import threading
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
@@ -43,9 +46,54 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    writers = WriterQueue(engine.url.database)
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        if not write_intent.get():
+            connection.exec_driver_sql("BEGIN")
+            return
+        writers.acquire()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writers.release()
+            raise
+        connection.info["holds_writer_lock"] = True
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(connection: Any) -> None:
+        if connection.info.pop("holds_writer_lock", False):
+            writers.release()
+
+
+class WriterQueue:
+    """Makes SQLite writers wait in line instead of polling.
+
+    SQLite's busy handler sleeps and retries (up to 100 ms a time), so under load some writers
+    wait seconds while others keep winning. Writers of one process queue on a lock, and the
+    processes (uvicorn workers) on an flock of a file beside the database.
+    """
+
+    def __init__(self, database: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        path = database if database and database != ":memory:" else None
+        self._fd = os.open(f"{path}.writelock", os.O_RDWR | os.O_CREAT, 0o600) if path else None
+
+    def acquire(self) -> None:
+        self._thread_lock.acquire()
+        if self._fd is not None:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except BaseException:
+                self._thread_lock.release()
+                raise
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._thread_lock.release()
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

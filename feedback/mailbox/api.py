@@ -48,12 +48,10 @@ def submit_letter(
     )
     if result.tracking_code is None:
         raise Conflict(
-            "This submission was already received as letter %(number)s.",
-            number=result.letter.number,
+            "This submission was already received as letter %(number)s.", number=result.number
         )
-    assert result.letter.number is not None
     return LetterCreated(
-        number=result.letter.number, tracking_code=result.tracking_code, status=result.letter.status
+        number=result.number, tracking_code=result.tracking_code, status=result.status
     )
 
 

@@ -243,6 +243,7 @@ def _letter(session: Session, world: _World, i: int, submitted: datetime, code: 
     slug, category, subject, body = rng.choice(TOPICS)
     town = rng.choice(world.townships)
     letter = Letter(
+        number_day=f"{submitted.astimezone(world.settings.tz):%Y%m%d}",
         tracking_code_hash=hash_code(code),
         submission_key=f"{DEMO_KEY}{i}",
         category=category,
@@ -259,7 +260,6 @@ def _letter(session: Session, world: _World, i: int, submitted: datetime, code: 
     )
     session.add(letter)
     session.flush()
-    letter.number = f"{submitted.astimezone(world.settings.tz):%Y%m%d}{letter.id:06d}"
     _event(letter, EventKind.submitted, submitted)
     assigned = submitted + timedelta(hours=rng.uniform(1, 30))
     if assigned > world.now:

@@ -47,7 +47,9 @@ class Letter(TimestampMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    # The public number is the local day of arrival plus the id: 20261129000123. Storing only
+    # the day keeps submission to one INSERT; `parse_number` turns a number back into an id.
+    number_day: Mapped[str] = mapped_column(String(8))
     tracking_code_hash: Mapped[str] = mapped_column(String(64))
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
@@ -95,6 +97,10 @@ class Letter(TimestampMixin, Base):
     )
 
     @property
+    def number(self) -> str:
+        return f"{self.number_day}{self.id:06d}"
+
+    @property
     def due_at(self) -> datetime | None:
         """The deadline that matters now: assignment while new, then the reply."""
         if self.status == Status.submitted:
@@ -108,6 +114,14 @@ class Letter(TimestampMixin, Base):
     def is_overdue(self, now: datetime) -> bool:
         due = self.due_at
         return self.is_open and due is not None and now > due
+
+
+def parse_number(number: str) -> tuple[str, int] | None:
+    """(day, id) of a public letter number, or None when it cannot be one."""
+    number = number.strip()
+    if len(number) < 14 or not number.isdigit():
+        return None
+    return number[:8], int(number[8:])
 
 
 class Reply(Base):

@@ -135,7 +135,7 @@ def submit(
             errors[bad_field or "body"] = err.render(i18n.gettext)
         return _write_form(request, session, form, errors, status_code=422)
     if result.tracking_code is not None:
-        request.session["sent"] = {"number": result.letter.number, "code": result.tracking_code}
+        request.session["sent"] = {"number": result.number, "code": result.tracking_code}
     return redirect(request, "/mailbox/sent")
 
 
