@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
-from engagement.models import AuditEvent, User
+from engagement.models import AuditEvent, User, table_of
 from engagement.timeutil import utcnow
 
 
@@ -26,7 +26,7 @@ class Actor:
         return self.user.username if self.user else self.system_name
 
 
-_INSERT = insert(AuditEvent.__table__)
+_INSERT = insert(table_of(AuditEvent))
 
 
 def record(

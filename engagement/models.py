@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, MetaData, String
+from sqlalchemy import JSON, Enum, ForeignKey, Index, MetaData, String, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from engagement.timeutil import UTCDateTime, utcnow
@@ -32,6 +32,11 @@ class Base(DeclarativeBase):
         ),
         dict[str, Any]: JSON(),
     }
+
+
+def table_of(model: type[Base]) -> Table:
+    """A mapped class's Table, typed, for Core statements on hot paths."""
+    return cast(Table, model.__table__)
 
 
 class TimestampMixin:

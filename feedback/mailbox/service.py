@@ -17,7 +17,7 @@ from engagement.audit import Actor
 from engagement.auth.policy import Action, can, require, unit_scope
 from engagement.calendar_admin import load_calendar
 from engagement.errors import Conflict, Forbidden, Invalid, NotFound
-from engagement.models import Department, DepartmentKind, User
+from engagement.models import Department, DepartmentKind, User, table_of
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
 from feedback.mailbox import rules
@@ -68,7 +68,7 @@ class Submitted:
 
 
 # Parameters are bound at execution, so the statement is compiled once per process.
-_INSERT_LETTER = insert(Letter.__table__).returning(Letter.__table__.c.id)
+_INSERT_LETTER = insert(table_of(Letter)).returning(table_of(Letter).c.id)
 
 
 def submit_letter(
@@ -114,7 +114,7 @@ def submit_letter(
     number = f"{day}{letter_id:06d}"
     if photos:
         session.execute(
-            insert(Photo.__table__),
+            insert(table_of(Photo)),
             [
                 {
                     "letter_id": letter_id,
@@ -126,7 +126,7 @@ def submit_letter(
             ],
         )
     session.execute(
-        insert(LetterEvent.__table__),
+        insert(table_of(LetterEvent)),
         {
             "letter_id": letter_id,
             "at": now,
