@@ -31,6 +31,7 @@ class Base(DeclarativeBase):
             values_callable=lambda members: [m.value for m in members],
         ),
         dict[str, Any]: JSON(),
+        list[str]: JSON(),
     }
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup, escape
 
 from engagement import i18n
 from engagement.auth.csrf import csrf_token
@@ -32,9 +33,19 @@ def make_templates(directories: Sequence[Path]) -> Jinja2Blocks:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["local"] = local_time
     env.filters["local_date"] = lambda value: local_time(value, "%Y-%m-%d")
+    env.filters["highlight"] = highlight
     env.globals["lang_url"] = lang_url
     env.globals["page_url"] = page_url
     return templates
+
+
+def highlight(text: str, words: Sequence[str]) -> Markup:
+    """`text` escaped, with each of `words` wrapped in <mark> (for moderators and search)."""
+    escaped = str(escape(text))
+    for word in sorted({w for w in words if w}, key=len, reverse=True):
+        safe = str(escape(word))
+        escaped = escaped.replace(safe, f"<mark>{safe}</mark>")
+    return Markup(escaped)  # noqa: S704 (built from escaped parts only)
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -6,9 +6,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from feedback.consultations import demo as consultations_demo
 from feedback.mailbox import demo as mailbox_demo
 
 
 def load(session: Session, *, scale: str, progress: Any = None) -> list[str]:
-    """Loads the mailbox's demo letters; returns lines worth printing (a number and code to try)."""
-    return mailbox_demo.load(session, scale=scale, progress=progress)
+    """Loads demo letters and consultations; returns lines worth printing."""
+    lines = mailbox_demo.load(session, scale=scale, progress=progress)
+    return lines + consultations_demo.load(session, scale=scale, progress=progress)

@@ -1,0 +1,606 @@
+"""Consultation pages: the public draft with comments, and the unit's editing and moderation."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi.datastructures import FormData
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engagement import accounts, i18n
+from engagement.auth.csrf import verify_csrf
+from engagement.auth.deps import DbSession, PageActor, PageUser, client_ip, page_user
+from engagement.auth.policy import Action, can
+from engagement.db import CommittingRoute
+from engagement.errors import DomainError, Forbidden, Invalid, NotFound
+from engagement.models import Role
+from engagement.ratelimit import limiter, public_write_limit
+from engagement.rendering import redirect, render
+from engagement.settings import get_settings
+from engagement.timeutil import utcnow
+from feedback.consultations import export, labels, service
+from feedback.consultations.files import check_attachment
+from feedback.consultations.models import (
+    Attachment,
+    CommentStatus,
+    Consultation,
+    Decision,
+    Kind,
+    Status,
+)
+from feedback.consultations.splitter import split_draft
+
+router = APIRouter(
+    route_class=CommittingRoute, dependencies=[Depends(verify_csrf), Depends(page_user)]
+)
+BROWSER_COOKIE = "browser_id"
+
+
+def _days_left(consultation: Consultation, now: datetime) -> int:
+    return max(0, -(-int((consultation.closes_at - now).total_seconds()) // 86400))
+
+
+# --- public ------------------------------------------------------------------------------------
+
+
+@router.get("/consultations")
+def list_page(request: Request, session: DbSession, page: int = 1) -> Response:
+    rows, total = service.list_public(session, offset=(max(page, 1) - 1) * 20, limit=20)
+    now = utcnow()
+    items = [(c, c.status_at(now), _days_left(c, now)) for c in rows]
+    return render(
+        request,
+        "consultations/list.html",
+        {
+            "items": items,
+            "labels": labels,
+            "total": total,
+            "page": max(page, 1),
+            "pages": max(1, -(-total // 20)),
+        },
+    )
+
+
+@router.get("/consultations/{consultation_id}")
+def detail_page(request: Request, session: DbSession, consultation_id: int) -> Response:
+    consultation = service.get_public(session, consultation_id)
+    return _detail(request, session, consultation)
+
+
+def _detail(
+    request: Request,
+    session: Session,
+    consultation: Consultation,
+    errors: dict[str, str] | None = None,
+    form: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    from feedback.consultations import views
+
+    now = utcnow()
+    comments = [
+        views.public_comment(c) for c in service.approved_comments(session, consultation.id)
+    ]
+    by_section: dict[int | None, list[Any]] = {}
+    for comment in comments:
+        by_section.setdefault(comment.section, []).append(comment)
+    read = views.full(session, consultation, now)
+    return render(
+        request,
+        "consultations/detail.html",
+        {
+            "c": consultation,
+            "read": read,
+            "status": consultation.status_at(now),
+            "days_left": _days_left(consultation, now),
+            "by_section": by_section,
+            "labels": labels,
+            "errors": errors or {},
+            "form": form or {},
+            "thanks": request.session.pop("comment_thanks", None),
+            "report_groups": _report_groups(read) if read.report else None,
+        },
+        status_code=status_code,
+    )
+
+
+def _report_groups(read: Any) -> dict[str, Any]:
+    """Decisions grouped by article, and counts by decision and channel, for the report."""
+    decisions = {d.comment_id: d for d in read.report.dispositions}
+    groups: dict[int | None, list[Any]] = {}
+    counts = dict.fromkeys(Decision, 0)
+    for comment in read.comments:
+        groups.setdefault(comment.section, []).append((comment, decisions.get(comment.id)))
+        if comment.id in decisions:
+            counts[decisions[comment.id].decision] += 1
+    return {"by_section": groups, "counts": counts}
+
+
+@router.post("/consultations/{consultation_id}/comments")
+@limiter.limit(public_write_limit)
+def post_comment(
+    request: Request,
+    session: DbSession,
+    consultation_id: int,
+    body: Annotated[str, Form(max_length=4000)] = "",
+    section: Annotated[str, Form()] = "",
+    name: Annotated[str, Form(max_length=50)] = "",
+    contact: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    ordinal = int(section) if section.isdigit() else None
+    try:
+        service.add_comment(
+            session,
+            consultation_id,
+            service.CommentIn(body=body, section=ordinal, name=name, contact=contact),
+            ip=client_ip(request),
+        )
+    except Invalid as exc:
+        session.rollback()
+        consultation = service.get_public(session, consultation_id)
+        errors = {f"{field}-{section or 'all'}": e.render(i18n.gettext) for field, e in exc.errors}
+        form = {"body": body, "section": section, "name": name, "contact": contact}
+        return _detail(request, session, consultation, errors, form, status_code=422)
+    request.session["comment_thanks"] = section or "all"
+    anchor = f"#section-{ordinal}" if ordinal else "#comment-all"
+    return redirect(request, f"/consultations/{consultation_id}{anchor}")
+
+
+@router.post("/consultations/comments/{comment_id}/agree")
+@limiter.limit(public_write_limit)
+def agree(request: Request, session: DbSession, comment_id: int) -> Response:
+    browser = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(16)
+    comment = service.agree(session, comment_id, browser=browser)
+    response = (
+        render(request, "consultations/agree.html", {"comment": comment}, block="agree")
+        if request.headers.get("HX-Request")
+        else redirect(request, f"/consultations/{comment.consultation_id}#comment-{comment.id}")
+    )
+    response.set_cookie(
+        BROWSER_COOKIE,
+        browser,
+        max_age=365 * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().secure_cookies,
+    )
+    return response
+
+
+@router.get("/consultations/{consultation_id}/attachments/{attachment_id}")
+def attachment(session: DbSession, consultation_id: int, attachment_id: int) -> Response:
+    service.get_public(session, consultation_id)
+    item = session.scalar(
+        select(Attachment).where(
+            Attachment.id == attachment_id, Attachment.consultation_id == consultation_id
+        )
+    )
+    if item is None:
+        raise NotFound("No such attachment.")
+    return Response(
+        item.data,
+        media_type=item.content_type,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(item.filename)}"},
+    )
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+
+@router.get("/staff/consultations")
+def staff_list(request: Request, session: DbSession, user: PageUser) -> Response:
+    now = utcnow()
+    rows = service.list_for_staff(session, user)
+    late = {c.id for c in service.late_reports(session, now)}
+    pending = _pending_counts(session, [c.id for c in rows])
+    return render(
+        request,
+        "consultations/staff_list.html",
+        {
+            "items": [(c, c.status_at(now), pending.get(c.id, 0), c.id in late) for c in rows],
+            "labels": labels,
+        },
+    )
+
+
+def _pending_counts(session: Session, ids: list[int]) -> dict[int, int]:
+    from sqlalchemy import func
+
+    from feedback.consultations.models import Comment
+
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Comment.consultation_id, func.count(Comment.id))
+        .where(Comment.consultation_id.in_(ids), Comment.status == CommentStatus.pending)
+        .group_by(Comment.consultation_id)
+    )
+    return {cid: n for cid, n in rows}
+
+
+def _form_context(
+    session: Session, user: Any, form: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "form": form,
+        "errors": errors,
+        "kinds": list(Kind),
+        "labels": labels,
+        "departments": accounts.list_departments(session),
+        "choose_unit": user.role != Role.staff,
+    }
+
+
+@router.get("/staff/consultations/new")
+def new_page(request: Request, session: DbSession, user: PageUser) -> Response:
+    if not (can(user, Action.manage_consultation, user.department_id) or user.role == Role.admin):
+        raise Forbidden("You are not allowed to do this.")
+    form = {"kind": "other", "sections": [{"heading": "", "text": ""}]}
+    return render(
+        request, "consultations/edit.html", {**_form_context(session, user, form, {}), "c": None}
+    )
+
+
+def _read_form(form: FormData) -> dict[str, Any]:
+    headings, texts = form.getlist("heading"), form.getlist("text")
+    sections = [
+        {"heading": str(h), "text": str(t)}
+        for h, t in zip(headings, texts, strict=False)
+        if str(h).strip() or str(t).strip()
+    ]
+    return {
+        key: str(form.get(key) or "")
+        for key in (
+            "title",
+            "kind",
+            "summary",
+            "background",
+            "how_to_comment",
+            "opens_at",
+            "closes_at",
+            "short_period_reason",
+            "department",
+            "draft",
+            "revision_note",
+        )
+    } | {"sections": sections}
+
+
+def _to_input(form: dict[str, Any]) -> service.ConsultationIn:
+    errors: list[tuple[str | None, DomainError]] = []
+    times = {}
+    for key in ("opens_at", "closes_at"):
+        try:
+            times[key] = datetime.fromisoformat(form[key]).replace(tzinfo=get_settings().tz)
+        except ValueError:
+            errors.append((key, DomainError("Enter a date and time.")))
+    if form["kind"] not in Kind.__members__:
+        errors.append(("kind", DomainError("Choose a kind.")))
+    if errors:
+        raise Invalid.many(errors)
+    return service.ConsultationIn(
+        title=form["title"],
+        summary=form["summary"],
+        background=form["background"],
+        how_to_comment=form["how_to_comment"],
+        kind=Kind(form["kind"]),
+        sections=[service.SectionIn(s["heading"], s["text"]) for s in form["sections"]],
+        opens_at=times["opens_at"],
+        closes_at=times["closes_at"],
+        short_period_reason=form["short_period_reason"],
+        department=form["department"] or None,
+    )
+
+
+@router.post("/staff/consultations")
+async def create_page(request: Request, session: DbSession, actor: PageActor) -> Response:
+    form = _read_form(await request.form())
+    return await _save(request, session, actor, form, None)
+
+
+async def _save(
+    request: Request,
+    session: Session,
+    actor: PageActor,
+    form: dict[str, Any],
+    consultation: Consultation | None,
+) -> Response:
+    from fastapi.concurrency import run_in_threadpool
+
+    action = str((await request.form()).get("action") or "save")
+    if action == "split":
+        parts = split_draft(form["draft"])
+        form["sections"] = [{"heading": p.heading, "text": p.text} for p in parts] or form[
+            "sections"
+        ]
+        return _edit_page(request, session, actor, form, {}, consultation)
+    if action == "add":
+        form["sections"].append({"heading": "", "text": ""})
+        return _edit_page(request, session, actor, form, {}, consultation)
+
+    def save() -> Consultation:
+        data = _to_input(form)
+        if consultation is None:
+            return service.create_consultation(session, actor, data)
+        return service.update_consultation(
+            session, actor, consultation.id, data, revision_note=form["revision_note"]
+        )
+
+    try:
+        saved = await run_in_threadpool(save)
+    except (Invalid, DomainError) as exc:
+        if isinstance(exc, NotFound | Forbidden):
+            raise
+        await run_in_threadpool(session.rollback)
+        errors = {f or "form": e.render(i18n.gettext) for f, e in getattr(exc, "errors", [])}
+        if not errors:
+            errors = {"form": exc.render(i18n.gettext)}
+        return _edit_page(request, session, actor, form, errors, consultation, status_code=422)
+    return redirect(request, f"/staff/consultations/{saved.id}")
+
+
+def _edit_page(
+    request: Request,
+    session: Session,
+    actor: PageActor,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    consultation: Consultation | None,
+    status_code: int = 200,
+) -> Response:
+    if consultation is not None:
+        return _staff_detail(
+            request, session, actor, consultation, form=form, errors=errors, status_code=status_code
+        )
+    return render(
+        request,
+        "consultations/edit.html",
+        {**_form_context(session, actor.user, form, errors), "c": None},
+        status_code=status_code,
+    )
+
+
+def _form_from(c: Consultation) -> dict[str, Any]:
+    tz = get_settings().tz
+    return {
+        "title": c.title,
+        "kind": c.kind.value,
+        "summary": c.summary,
+        "background": c.background,
+        "how_to_comment": c.how_to_comment,
+        "opens_at": c.opens_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": c.closes_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+        "short_period_reason": c.short_period_reason or "",
+        "department": c.department.slug,
+        "sections": [{"heading": s.heading, "text": s.text} for s in c.sections],
+        "draft": "",
+        "revision_note": "",
+    }
+
+
+@router.get("/staff/consultations/{consultation_id}")
+def staff_detail(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    consultation_id: int,
+    comments: str = "pending",
+) -> Response:
+    consultation = service.get_for_staff(session, actor, consultation_id)
+    return _staff_detail(request, session, actor, consultation, show=comments)
+
+
+def _staff_detail(
+    request: Request,
+    session: Session,
+    actor: PageActor,
+    c: Consultation,
+    *,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    show: str = "pending",
+    status_code: int = 200,
+) -> Response:
+    now = utcnow()
+    status = c.status_at(now)
+    chosen = CommentStatus(show) if show in CommentStatus.__members__ else CommentStatus.pending
+    comments = service.list_comments(session, actor, c.id, chosen)
+    return render(
+        request,
+        "consultations/staff_detail.html",
+        {
+            **_form_context(session, actor.user, form or _form_from(c), errors or {}),
+            "c": c,
+            "status": status,
+            "comments": comments,
+            "show": chosen.value,
+            "may_manage": service.may_manage(actor.user, c),
+            "approved": service.approved_comments(session, c.id) if status == Status.closed else [],
+            "channels": service.CHANNELS,
+            "decisions": list(Decision),
+            "late": c in service.late_reports(session, now),
+            "words": service.sensitive_words(session),
+        },
+        block="comments",
+        status_code=status_code,
+    )
+
+
+@router.post("/staff/consultations/{consultation_id}")
+async def update_page(
+    request: Request, session: DbSession, actor: PageActor, consultation_id: int
+) -> Response:
+    from fastapi.concurrency import run_in_threadpool
+
+    consultation = await run_in_threadpool(
+        service.get_for_staff, session, actor, consultation_id, manage=True
+    )
+    form = _read_form(await request.form())
+    return await _save(request, session, actor, form, consultation)
+
+
+@router.post("/staff/consultations/{consultation_id}/publish")
+def publish_page(
+    request: Request, session: DbSession, actor: PageActor, consultation_id: int
+) -> Response:
+    service.publish(session, actor, consultation_id)
+    return redirect(request, f"/staff/consultations/{consultation_id}")
+
+
+@router.post("/staff/consultations/{consultation_id}/attachments")
+def upload(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    consultation_id: int,
+    attachment: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    consultation = service.get_for_staff(session, actor, consultation_id, manage=True)
+    if attachment is None or not attachment.filename:
+        raise Invalid("Choose a file.", field="attachment")
+    data = attachment.file.read(10 * 1024 * 1024 + 1)
+    content_type = check_attachment(attachment.filename, data)
+    consultation.attachments.append(
+        Attachment(
+            filename=attachment.filename[:200], content_type=content_type, size=len(data), data=data
+        )
+    )
+    from engagement import audit
+
+    audit.record(
+        session,
+        actor,
+        "consultation.attach",
+        object_type="consultation",
+        object_id=consultation.id,
+        filename=attachment.filename[:200],
+    )
+    return redirect(request, f"/staff/consultations/{consultation_id}")
+
+
+@router.post("/staff/comments/{comment_id}/moderate")
+def moderate_page(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    comment_id: int,
+    decision: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    comment = service.moderate(
+        session, actor, comment_id, approve=decision == "approve", reason=reason
+    )
+    if request.headers.get("HX-Request"):
+        return render(
+            request, "consultations/moderated.html", {"comment": comment, "labels": labels}
+        )
+    return redirect(request, f"/staff/consultations/{comment.consultation_id}")
+
+
+@router.post("/staff/consultations/{consultation_id}/comments/approve")
+async def approve_many(
+    request: Request, session: DbSession, actor: PageActor, consultation_id: int
+) -> Response:
+    from fastapi.concurrency import run_in_threadpool
+
+    ids = [int(str(x)) for x in (await request.form()).getlist("comment") if str(x).isdigit()]
+
+    def approve() -> None:
+        for comment_id in ids:
+            service.moderate(session, actor, comment_id, approve=True)
+
+    await run_in_threadpool(approve)
+    return redirect(request, f"/staff/consultations/{consultation_id}")
+
+
+@router.post("/staff/consultations/{consultation_id}/report")
+async def report_page(
+    request: Request, session: DbSession, actor: PageActor, consultation_id: int
+) -> Response:
+    from fastapi.concurrency import run_in_threadpool
+
+    form = await request.form()
+    dispositions = []
+    for key, value in form.multi_items():
+        if key.startswith("decision-") and str(value) in Decision.__members__:
+            comment_id = int(key.removeprefix("decision-"))
+            dispositions.append(
+                service.DispositionIn(
+                    comment_id, Decision(str(value)), str(form.get(f"reason-{comment_id}") or "")
+                )
+            )
+    channels = {
+        ch: int(str(form.get(f"channel-{ch}") or "0") or 0)
+        for ch in service.CHANNELS
+        if str(form.get(f"channel-{ch}") or "0").isdigit()
+    }
+    data = service.ReportIn(
+        summary=str(form.get("summary") or ""), dispositions=dispositions, other_channels=channels
+    )
+
+    def publish() -> None:
+        service.publish_report(session, actor, consultation_id, data)
+
+    try:
+        await run_in_threadpool(publish)
+    except Invalid as exc:
+        await run_in_threadpool(session.rollback)
+        consultation = await run_in_threadpool(
+            service.get_for_staff, session, actor, consultation_id
+        )
+        errors = {f"report-{f or 'form'}": e.render(i18n.gettext) for f, e in exc.errors}
+        return await run_in_threadpool(
+            lambda: _staff_detail(
+                request, session, actor, consultation, errors=errors, status_code=422
+            )
+        )
+    return redirect(request, f"/consultations/{consultation_id}#report")
+
+
+@router.get("/staff/consultations/{consultation_id}/export.xlsx")
+def export_xlsx(session: DbSession, actor: PageActor, consultation_id: int) -> Response:
+    consultation = service.get_for_staff(session, actor, consultation_id)
+    data = export.comments_xlsx(session, consultation)
+    return Response(
+        data,
+        media_type=export.XLSX,
+        headers={
+            "Content-Disposition": f'attachment; filename="consultation-{consultation_id}.xlsx"'
+        },
+    )
+
+
+@router.get("/staff/sensitive-words")
+def words_page(request: Request, session: DbSession, user: PageUser) -> Response:
+    from engagement.auth.policy import require
+
+    require(user, Action.manage_settings)
+    rows = session.scalars(select(service.SensitiveWord).order_by(service.SensitiveWord.word))
+    return render(request, "consultations/words.html", {"words": list(rows)})
+
+
+@router.post("/staff/sensitive-words")
+def add_word(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    word: Annotated[str, Form(max_length=50)] = "",
+) -> Response:
+    service.add_sensitive_word(session, actor, word)
+    return redirect(request, "/staff/sensitive-words")
+
+
+@router.post("/staff/sensitive-words/{word_id}/delete")
+def delete_word(request: Request, session: DbSession, actor: PageActor, word_id: int) -> Response:
+    service.remove_sensitive_word(session, actor, word_id)
+    return redirect(request, "/staff/sensitive-words")
