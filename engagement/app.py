@@ -20,6 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from engagement import i18n
 from engagement.auth.deps import LoginRequired
+from engagement.charts import PLOTLY_JS_DIR
 from engagement.db import make_engine, make_sessionmaker
 from engagement.errors import DomainError, Invalid, Unauthenticated
 from engagement.i18n import LanguageMiddleware
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 CORE_DIR = Path(__file__).parent
 
 # Domain packages, each exposing `api_router`, `page_router` and `TEMPLATE_DIR` in `web`.
-DOMAINS: list[str] = ["feedback"]
+DOMAINS: list[str] = ["feedback", "surveys"]
 
 
 def domain_modules() -> list[ModuleType]:
@@ -114,6 +115,8 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(portal_pages.router)
 
     app.state.templates = make_templates(template_dirs)
+    # plotly.js from the installed plotly package, so charts need no other host.
+    app.mount("/static/plotly", StaticFiles(directory=PLOTLY_JS_DIR), name="plotly")
     app.mount("/static", StaticFiles(directory=CORE_DIR / "static"), name="static")
 
 

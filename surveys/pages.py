@@ -1,0 +1,546 @@
+"""Survey pages: answering on a phone, results with charts, and the staff editor."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
+
+from engagement import accounts, charts, i18n
+from engagement.auth.csrf import verify_csrf
+from engagement.auth.deps import (
+    DbSession,
+    OptionalPageUser,
+    PageActor,
+    PageUser,
+    client_ip,
+    page_user,
+)
+from engagement.auth.policy import Action, can
+from engagement.db import CommittingRoute
+from engagement.errors import Conflict, Forbidden, Invalid, NotFound
+from engagement.models import Role
+from engagement.ratelimit import limiter, public_write_limit
+from engagement.rendering import redirect, render
+from engagement.settings import get_settings
+from engagement.timeutil import utcnow
+from surveys import export, forms, labels, results, rules, service
+from surveys.models import CHOICE_KINDS, QuestionKind, Status, Survey
+from surveys.rules import QuestionSpec
+
+router = APIRouter(
+    route_class=CommittingRoute, dependencies=[Depends(verify_csrf), Depends(page_user)]
+)
+BROWSER_COOKIE = "browser_id"
+
+
+def _answered_cookie(survey_id: int) -> str:
+    return f"answered_{survey_id}"
+
+
+# --- public ------------------------------------------------------------------------------------
+
+
+@router.get("/surveys")
+def list_page(request: Request, session: DbSession) -> Response:
+    rows, _total = service.list_public(session, limit=100)
+    now = utcnow()
+    return render(
+        request,
+        "surveys/list.html",
+        {"items": [(s, s.status_at(now)) for s in rows], "labels": labels},
+    )
+
+
+@router.get("/surveys/{survey_id}")
+def answer_page(request: Request, session: DbSession, survey_id: int) -> Response:
+    survey = service.get_public(session, survey_id)
+    return _form(request, survey, {}, {})
+
+
+def _form(
+    request: Request,
+    survey: Survey,
+    answers: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    status_code: int = 200,
+    preview: bool = False,
+) -> Response:
+    shown = rules.visible_keys(survey.questions, answers)
+    already = survey.one_response_per_browser and bool(
+        request.cookies.get(_answered_cookie(survey.id))
+    )
+    return render(
+        request,
+        "surveys/answer.html",
+        {
+            "survey": survey,
+            "status": survey.status_at(utcnow()),
+            "answers": answers,
+            "errors": errors,
+            "questions": [q for q in survey.questions if q.key in shown],
+            "already": already and not preview,
+            "preview": preview,
+            "labels": labels,
+            "QuestionKind": QuestionKind,
+        },
+        block="questions",
+        status_code=status_code,
+    )
+
+
+@router.post("/surveys/{survey_id}/visible")
+async def visible(request: Request, session: DbSession, survey_id: int) -> Response:
+    """htmx: the questions again, with follow-ups shown or hidden as the server decides."""
+    survey = await run_in_threadpool(service.get_public, session, survey_id)
+    answers = forms.answers_from_form(survey.questions, await request.form())
+    return _form(request, survey, answers, {})
+
+
+@router.post("/surveys/{survey_id}")
+@limiter.limit(public_write_limit)
+async def submit(request: Request, session: DbSession, survey_id: int) -> Response:
+    survey = await run_in_threadpool(service.get_public, session, survey_id)
+    form = await request.form()
+    answers = forms.answers_from_form(survey.questions, form)
+    shown = rules.visible_keys(survey.questions, answers)
+    # A plain form may still carry answers to questions that later answers hid: drop them.
+    answers = {k: v for k, v in answers.items() if k in shown}
+    if form.get("action") == "refresh":
+        return _form(request, survey, answers, {})
+    browser = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(16)
+    try:
+        await run_in_threadpool(
+            lambda: service.submit_response(
+                session,
+                survey.id,
+                answers,
+                browser=browser if survey.one_response_per_browser else None,
+                ip=client_ip(request),
+            )
+        )
+    except Invalid as exc:
+        await run_in_threadpool(session.rollback)
+        errors = {f or "form": e.render(i18n.gettext) for f, e in exc.errors}
+        return _form(request, survey, answers, errors, status_code=422)
+    response = redirect(request, f"/surveys/{survey.id}/thanks")
+    cookie = {
+        "max_age": 365 * 86400,
+        "httponly": True,
+        "samesite": "lax",
+        "secure": get_settings().secure_cookies,
+    }
+    response.set_cookie(BROWSER_COOKIE, browser, **cookie)  # type: ignore[arg-type]
+    if survey.one_response_per_browser:
+        response.set_cookie(_answered_cookie(survey.id), "1", **cookie)  # type: ignore[arg-type]
+    return response
+
+
+@router.get("/surveys/{survey_id}/thanks")
+def thanks(request: Request, session: DbSession, survey_id: int) -> Response:
+    survey = service.get_public(session, survey_id)
+    return render(request, "surveys/thanks.html", {"survey": survey})
+
+
+@router.get("/surveys/{survey_id}/results")
+def results_page(
+    request: Request,
+    session: DbSession,
+    survey_id: int,
+    user: OptionalPageUser,
+    rows: str = "",
+    columns: str = "",
+) -> Response:
+    survey = service.get_public(session, survey_id)
+    service.require_results(user, survey)
+    computed = results.compute(session, survey)
+    staff_view = can(user, Action.view_unit, survey.department_id)
+    return render(
+        request,
+        "surveys/results.html",
+        {
+            "survey": survey,
+            "results": computed,
+            "figures": _figures(computed),
+            "charts": True,
+            "staff_view": staff_view,
+            "labels": labels,
+            "QuestionKind": QuestionKind,
+            "choice_questions": [q for q in survey.questions if q.kind in CHOICE_KINDS],
+            **(_crosstab(session, survey, rows, columns) if staff_view else {}),
+        },
+    )
+
+
+def _figures(computed: results.SurveyResults) -> dict[str, str]:
+    figures = {}
+    for r in computed.questions:
+        if r.question.kind in CHOICE_KINDS and r.counts:
+            figures[r.question.key] = charts.bar(list(r.counts), list(r.counts.values()))
+        elif r.question.kind in (QuestionKind.rating, QuestionKind.number) and r.counts:
+            ordered = sorted(r.counts.items(), key=lambda kv: float(kv[0]))
+            figures[r.question.key] = charts.bar(
+                [k for k, _ in ordered], [v for _, v in ordered], horizontal=False, height=260
+            )
+    return figures
+
+
+def _crosstab(session: Session, survey: Survey, rows: str, columns: str) -> dict[str, Any]:
+    by_key = {q.key: q for q in survey.questions if q.kind in CHOICE_KINDS}
+    if rows in by_key and columns in by_key and rows != columns:
+        return {
+            "crosstab": results.crosstab(session, by_key[rows], by_key[columns]),
+            "crosstab_keys": (by_key[rows], by_key[columns]),
+        }
+    return {"crosstab": None, "crosstab_keys": None}
+
+
+# --- staff -------------------------------------------------------------------------------------
+
+
+@router.get("/staff/surveys")
+def staff_list(request: Request, session: DbSession, user: PageUser) -> Response:
+    now = utcnow()
+    rows = service.list_for_staff(session, user)
+    return render(
+        request,
+        "surveys/staff_list.html",
+        {
+            "items": [(s, s.status_at(now), service.response_count(session, s.id)) for s in rows],
+            "labels": labels,
+        },
+    )
+
+
+def _may_create(user: Any) -> bool:
+    return user.role == Role.admin or can(user, Action.manage_survey, user.department_id)
+
+
+@router.get("/staff/surveys/new")
+def new_page(request: Request, session: DbSession, user: PageUser) -> Response:
+    if not _may_create(user):
+        raise Forbidden("You are not allowed to do this.")
+    tz = get_settings().tz
+    now = utcnow().astimezone(tz)
+    form = {
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    return render(
+        request,
+        "surveys/new.html",
+        {
+            "form": form,
+            "errors": {},
+            "departments": accounts.list_departments(session),
+            "choose_unit": user.role != Role.staff,
+        },
+    )
+
+
+def _times(form: dict[str, str]) -> tuple[datetime, datetime]:
+    tz = get_settings().tz
+    try:
+        return (
+            datetime.fromisoformat(form["opens_at"]).replace(tzinfo=tz),
+            datetime.fromisoformat(form["closes_at"]).replace(tzinfo=tz),
+        )
+    except ValueError as exc:
+        raise Invalid("Enter the opening and closing date and time.", field="opens_at") from exc
+
+
+@router.post("/staff/surveys")
+def create_page(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    title: Annotated[str, Form(max_length=200)] = "",
+    description: Annotated[str, Form(max_length=5000)] = "",
+    opens_at: Annotated[str, Form()] = "",
+    closes_at: Annotated[str, Form()] = "",
+    department: Annotated[str, Form()] = "",
+) -> Response:
+    form = {
+        "title": title,
+        "description": description,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "department": department,
+    }
+    try:
+        opens, closes = _times(form)
+        first = QuestionSpec(
+            key="q1",
+            kind=QuestionKind.single,
+            text="问题一",
+            required=True,
+            options=["选项一", "选项二"],
+        )
+        survey = service.create_survey(
+            session,
+            actor,
+            service.SurveyIn(
+                title=title,
+                description=description,
+                opens_at=opens,
+                closes_at=closes,
+                results_public=False,
+                one_response_per_browser=False,
+                questions=[first],
+                department=department or None,
+            ),
+        )
+    except Invalid as exc:
+        session.rollback()
+        assert actor.user is not None
+        return render(
+            request,
+            "surveys/new.html",
+            {
+                "form": form,
+                "errors": {f or "form": e.render(i18n.gettext) for f, e in exc.errors},
+                "departments": accounts.list_departments(session),
+                "choose_unit": actor.user.role != Role.staff,
+            },
+            status_code=422,
+        )
+    return redirect(request, f"/staff/surveys/{survey.id}")
+
+
+@router.get("/staff/surveys/{survey_id}")
+def editor(request: Request, session: DbSession, actor: PageActor, survey_id: int) -> Response:
+    survey = service.get_for_staff(session, actor, survey_id)
+    return _editor(request, session, actor, survey)
+
+
+def _editor(
+    request: Request,
+    session: Session,
+    actor: PageActor,
+    survey: Survey,
+    *,
+    error: str | None = None,
+    editing: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    tz = get_settings().tz
+    count = service.response_count(session, survey.id)
+    return render(
+        request,
+        "surveys/editor.html",
+        {
+            "survey": survey,
+            "status": survey.status_at(utcnow()),
+            "responses": count,
+            "locked": count > 0,
+            "may_manage": can(actor.user, Action.manage_survey, survey.department_id),
+            "error": error,
+            "editing": editing,
+            "kinds": list(QuestionKind),
+            "labels": labels,
+            "opens": survey.opens_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+            "closes": survey.closes_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+            "choice_questions": [q for q in survey.questions if q.kind in CHOICE_KINDS],
+        },
+        block="questions",
+        status_code=status_code,
+    )
+
+
+def _change(
+    request: Request,
+    session: Session,
+    actor: PageActor,
+    survey_id: int,
+    change: Any,
+    editing: str | None = None,
+) -> Response:
+    """Applies an edit to the question list through the one validating update."""
+    survey = service.get_for_staff(session, actor, survey_id, manage=True)
+    specs = [service.spec_of(q) for q in survey.questions]
+    try:
+        new_specs = change(specs)
+        service.update_survey(session, actor, survey.id, _with_questions(survey, new_specs))
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        survey = service.get_for_staff(session, actor, survey_id)
+        message = "; ".join(
+            e.render(i18n.gettext) for _f, e in getattr(exc, "errors", [])
+        ) or exc.render(i18n.gettext)
+        return _editor(
+            request,
+            session,
+            actor,
+            survey,
+            error=message,
+            editing=editing,
+            status_code=exc.status_code,
+        )
+    return (
+        _editor(request, session, actor, survey)
+        if request.headers.get("HX-Request")
+        else redirect(request, f"/staff/surveys/{survey_id}")
+    )
+
+
+def _with_questions(survey: Survey, specs: list[QuestionSpec]) -> service.SurveyIn:
+    return service.SurveyIn(
+        title=survey.title,
+        description=survey.description,
+        opens_at=survey.opens_at,
+        closes_at=survey.closes_at,
+        results_public=survey.results_public,
+        one_response_per_browser=survey.one_response_per_browser,
+        questions=specs,
+    )
+
+
+@router.post("/staff/surveys/{survey_id}/settings")
+def save_settings(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    survey_id: int,
+    title: Annotated[str, Form(max_length=200)] = "",
+    description: Annotated[str, Form(max_length=5000)] = "",
+    opens_at: Annotated[str, Form()] = "",
+    closes_at: Annotated[str, Form()] = "",
+    results_public: Annotated[bool, Form()] = False,
+    one_response_per_browser: Annotated[bool, Form()] = False,
+) -> Response:
+    survey = service.get_for_staff(session, actor, survey_id, manage=True)
+    try:
+        opens, closes = _times({"opens_at": opens_at, "closes_at": closes_at})
+        service.update_survey(
+            session,
+            actor,
+            survey.id,
+            service.SurveyIn(
+                title=title,
+                description=description,
+                opens_at=opens,
+                closes_at=closes,
+                results_public=results_public,
+                one_response_per_browser=one_response_per_browser,
+                questions=[service.spec_of(q) for q in survey.questions],
+            ),
+        )
+    except (Invalid, Conflict) as exc:
+        session.rollback()
+        survey = service.get_for_staff(session, actor, survey_id)
+        return _editor(
+            request,
+            session,
+            actor,
+            survey,
+            error=exc.render(i18n.gettext),
+            status_code=exc.status_code,
+        )
+    return redirect(request, f"/staff/surveys/{survey_id}")
+
+
+@router.post("/staff/surveys/{survey_id}/questions")
+async def add_question(
+    request: Request, session: DbSession, actor: PageActor, survey_id: int
+) -> Response:
+    spec = forms.spec_from_form(await request.form())
+    return await run_in_threadpool(
+        _change, request, session, actor, survey_id, lambda specs: [*specs, spec], "new"
+    )
+
+
+@router.post("/staff/surveys/{survey_id}/questions/{key}")
+async def edit_question(
+    request: Request, session: DbSession, actor: PageActor, survey_id: int, key: str
+) -> Response:
+    spec = forms.spec_from_form(await request.form())
+    return await run_in_threadpool(
+        _change,
+        request,
+        session,
+        actor,
+        survey_id,
+        lambda specs: [spec if s.key == key else s for s in specs],
+        key,
+    )
+
+
+@router.post("/staff/surveys/{survey_id}/questions/{key}/delete")
+def delete_question(
+    request: Request, session: DbSession, actor: PageActor, survey_id: int, key: str
+) -> Response:
+    return _change(
+        request, session, actor, survey_id, lambda specs: [s for s in specs if s.key != key]
+    )
+
+
+@router.post("/staff/surveys/{survey_id}/questions/{key}/move")
+def move_question(
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    survey_id: int,
+    key: str,
+    direction: Annotated[str, Form()] = "up",
+) -> Response:
+    def move(specs: list[QuestionSpec]) -> list[QuestionSpec]:
+        i = next((n for n, s in enumerate(specs) if s.key == key), None)
+        if i is None:
+            raise NotFound("No such question.")
+        j = i - 1 if direction == "up" else i + 1
+        if 0 <= j < len(specs):
+            specs[i], specs[j] = specs[j], specs[i]
+        return specs
+
+    return _change(request, session, actor, survey_id, move)
+
+
+@router.get("/staff/surveys/{survey_id}/preview")
+def preview(request: Request, session: DbSession, actor: PageActor, survey_id: int) -> Response:
+    survey = service.get_for_staff(session, actor, survey_id)
+    return _form(request, survey, {}, {}, preview=True)
+
+
+@router.post("/staff/surveys/{survey_id}/publish")
+def publish(request: Request, session: DbSession, actor: PageActor, survey_id: int) -> Response:
+    service.publish(session, actor, survey_id)
+    return redirect(request, f"/staff/surveys/{survey_id}")
+
+
+@router.post("/staff/surveys/{survey_id}/close")
+def close(request: Request, session: DbSession, actor: PageActor, survey_id: int) -> Response:
+    service.close_now(session, actor, survey_id)
+    return redirect(request, f"/staff/surveys/{survey_id}")
+
+
+@router.get("/staff/surveys/{survey_id}/export.{fmt}")
+def export_page(session: DbSession, actor: PageActor, survey_id: int, fmt: str) -> Response:
+    survey = service.get_for_staff(session, actor, survey_id)
+    if fmt == "xlsx":
+        return Response(
+            export.to_xlsx(session, survey),
+            media_type=export.XLSX,
+            headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}.xlsx"'},
+        )
+    if fmt == "csv":
+        return Response(
+            export.to_csv(session, survey),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="survey-{survey_id}.csv"'},
+        )
+    raise NotFound("No such export format.")
+
+
+@router.get("/staff/surveys/{survey_id}/results")
+def staff_results(
+    request: Request, survey_id: int, actor: PageActor, session: DbSession
+) -> Response:
+    survey = service.get_for_staff(session, actor, survey_id)
+    if survey.status_at(utcnow()) == Status.draft:
+        raise Conflict("A draft survey has no results yet.")
+    return redirect(request, f"/surveys/{survey_id}/results")
