@@ -78,7 +78,7 @@ def compute(session: Session, survey: Survey, *, with_words: bool = True) -> Sur
         results[qid].counts[str(option)] = n
     sums: dict[int, tuple[float, int]] = {}
     for qid, number, n in numbers:
-        value = float(number)
+        value = float(number or 0)
         results[qid].counts[label(value)] = results[qid].counts.get(label(value), 0) + n
         total, count = sums.get(qid, (0.0, 0))
         sums[qid] = (total + value * n, count + n)
