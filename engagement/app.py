@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 CORE_DIR = Path(__file__).parent
 
 # Domain packages, each exposing `api_router`, `page_router` and `TEMPLATE_DIR` in `web`.
-DOMAINS: list[str] = ["feedback", "surveys"]
+DOMAINS: list[str] = ["feedback", "surveys", "analytics"]
 
 
 def domain_modules() -> list[ModuleType]:

@@ -5,7 +5,7 @@ plotly.js itself is served from the installed plotly package (`/static/plotly/pl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ def bar(
 
 
 def lines(
-    x: Sequence[Any], series: dict[str, Sequence[float]], *, title: str = "", height: int = 320
+    x: Sequence[Any], series: Mapping[str, Sequence[float]], *, title: str = "", height: int = 320
 ) -> str:
     fig = go.Figure(
         [go.Scatter(x=list(x), y=list(v), mode="lines+markers", name=k) for k, v in series.items()]
@@ -69,7 +69,7 @@ def lines(
 
 
 def stacked_bars(
-    x: Sequence[Any], series: dict[str, Sequence[float]], *, title: str = "", height: int = 340
+    x: Sequence[Any], series: Mapping[str, Sequence[float]], *, title: str = "", height: int = 340
 ) -> str:
     fig = go.Figure([go.Bar(x=list(x), y=list(v), name=k) for k, v in series.items()])
     fig = _layout(fig, title, height)

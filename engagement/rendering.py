@@ -34,6 +34,8 @@ def make_templates(directories: Sequence[Path]) -> Jinja2Blocks:
     env.filters["local"] = local_time
     env.filters["local_date"] = lambda value: local_time(value, "%Y-%m-%d")
     env.filters["highlight"] = highlight
+    env.filters["pct"] = percent
+    env.filters["num"] = number
     env.globals["lang_url"] = lang_url
     env.globals["page_url"] = page_url
     return templates
@@ -46,6 +48,17 @@ def highlight(text: str, words: Sequence[str]) -> Markup:
         safe = str(escape(word))
         escaped = escaped.replace(safe, f"<mark>{safe}</mark>")
     return Markup(escaped)  # noqa: S704 (built from escaped parts only)
+
+
+def percent(value: float | None) -> str:
+    """A rate as a percentage; a rate whose divisor was 0 shows as "—", never 0%."""
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.{digits}f}"
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

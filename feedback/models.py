@@ -14,6 +14,7 @@ from feedback.consultations.models import (  # noqa: F401
 from feedback.mailbox.models import (  # noqa: F401
     Letter,
     LetterEvent,
+    LetterWord,
     Photo,
     Rating,
     Reply,

@@ -6,3 +6,7 @@ document.addEventListener("htmx:responseError", function (event) {
     event.detail.target.innerHTML = xhr.responseText;
   }
 });
+
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
+});

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engagement.calendar_admin import load_calendar
-from engagement.models import Department, DepartmentKind
+from engagement.models import Department, DepartmentKind, table_of
 from engagement.settings import Settings, get_settings
 from engagement.timeutil import utcnow
 from engagement.workdays import WorkCalendar
@@ -21,12 +21,13 @@ from feedback.mailbox.models import (
     EventKind,
     Letter,
     LetterEvent,
+    LetterWord,
     Rating,
     Reply,
     Satisfaction,
     Status,
 )
-from feedback.mailbox.service import hash_code, new_tracking_code
+from feedback.mailbox.service import hash_code, new_tracking_code, word_counts
 
 SMALL_COUNT = 3000
 DEMO_KEY = "demo-letter-"
@@ -208,6 +209,13 @@ class _World:
     townships: list[Department]
     calendar: WorkCalendar
     settings: Settings
+    words: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count_words(self, text: str) -> dict[str, int]:
+        if text not in self.counts:
+            self.counts[text] = word_counts(text)
+        return self.counts[text]
 
 
 def load(session: Session, *, scale: str, progress: Any = None) -> list[str]:
@@ -232,6 +240,9 @@ def load(session: Session, *, scale: str, progress: Any = None) -> list[str]:
             sample = (letter.number or "", code)
         if progress and i % 100 == 99:
             progress.advance(task, 100)
+    session.flush()
+    if world.words:
+        session.execute(insert(table_of(LetterWord)), world.words)
     lines = [f"Demo letters: {SMALL_COUNT}"]
     if sample:
         lines.append(f"Track a demo letter: /mailbox/track?number={sample[0]}&code={sample[1]}")
@@ -260,6 +271,10 @@ def _letter(session: Session, world: _World, i: int, submitted: datetime, code: 
     )
     session.add(letter)
     session.flush()
+    world.words += [
+        {"letter_id": letter.id, "word": w, "n": n}
+        for w, n in world.count_words(f"{letter.subject}\n{letter.body}").items()
+    ]
     _event(letter, EventKind.submitted, submitted)
     assigned = submitted + timedelta(hours=rng.uniform(1, 30))
     if assigned > world.now:
@@ -296,7 +311,10 @@ def _reply(letter: Letter, world: _World, at: datetime, unit: Department) -> Non
     text = rng.choice(REPLIES).format(detail=rng.choice(DETAILS))
     letter.replies.append(Reply(body=text, public=True, replied_at=at, department=unit))
     letter.status, letter.replied_at = Status.replied, at
-    letter.first_replied_at = letter.first_replied_at or at
+    if letter.first_replied_at is None:
+        letter.first_replied_at = at
+        letter.reply_hours = (at - letter.submitted_at).total_seconds() / 3600
+        letter.on_time = letter.reply_due_at is None or at <= letter.reply_due_at
     _event(letter, EventKind.replied, at, unit)
     if letter.publish_consent and not letter.published and rng.random() < 0.7:
         letter.published, letter.published_at = True, at + timedelta(days=1)

@@ -77,6 +77,9 @@ class Letter(TimestampMixin, Base):
     published: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime | None]
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
+    # Figures fixed at the first reply, so dashboards aggregate without date arithmetic in SQL.
+    reply_hours: Mapped[float | None]
+    on_time: Mapped[bool | None]
     # A deadline extension the handling unit asked for and a leader has not decided yet.
     extension_days: Mapped[int | None]
     extension_reason: Mapped[str | None] = mapped_column(Text)
@@ -122,6 +125,18 @@ def parse_number(number: str) -> tuple[str, int] | None:
     if len(number) < 14 or not number.isdigit():
         return None
     return number[:8], int(number[8:])
+
+
+class LetterWord(Base):
+    """How often a word occurs in a letter (subject and body), segmented once on arrival."""
+
+    __tablename__ = "letter_words"
+
+    letter_id: Mapped[int] = mapped_column(
+        ForeignKey("letters.id", ondelete="CASCADE"), primary_key=True
+    )
+    word: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+    n: Mapped[int] = mapped_column(default=1)
 
 
 class Reply(Base):

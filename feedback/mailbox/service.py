@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from engagement import accounts, audit, mail
+from engagement import accounts, audit, mail, segment
 from engagement.audit import Actor
 from engagement.auth.policy import Action, can, require, unit_scope
 from engagement.calendar_admin import load_calendar
@@ -27,6 +28,7 @@ from feedback.mailbox.models import (
     EventKind,
     Letter,
     LetterEvent,
+    LetterWord,
     Photo,
     Rating,
     Reply,
@@ -71,6 +73,10 @@ class Submitted:
 _INSERT_LETTER = insert(table_of(Letter)).returning(table_of(Letter).c.id)
 
 
+def word_counts(text: str) -> dict[str, int]:
+    return {w[:40]: n for w, n in Counter(segment.words(text)).items()}
+
+
 def submit_letter(
     session: Session,
     data: NewLetter,
@@ -84,6 +90,7 @@ def submit_letter(
     Core INSERTs rather than the ORM's unit of work: this is the busiest write of the site, and
     on SQLite every writer waits for the one before it to commit.
     """
+    counts = word_counts(f"{data.subject}\n{data.body}")  # before the write lock is taken
     if submission_key:
         existing = session.scalar(select(Letter).where(Letter.submission_key == submission_key))
         if existing is not None:
@@ -124,6 +131,11 @@ def submit_letter(
                 }
                 for p in photos
             ],
+        )
+    if counts:
+        session.execute(
+            insert(table_of(LetterWord)),
+            [{"letter_id": letter_id, "word": w, "n": n} for w, n in counts.items()],
         )
     session.execute(
         insert(table_of(LetterEvent)),
@@ -487,7 +499,10 @@ def reply_letter(
     )
     letter.status = Status.replied
     letter.replied_at = now
-    letter.first_replied_at = letter.first_replied_at or now
+    if letter.first_replied_at is None:
+        letter.first_replied_at = now
+        letter.reply_hours = (now - letter.submitted_at).total_seconds() / 3600
+        letter.on_time = letter.reply_due_at is None or now <= letter.reply_due_at
     _event(session, letter, EventKind.replied, actor, department=letter.department)
     mail.enqueue(
         session,

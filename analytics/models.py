@@ -1,0 +1,1 @@
+"""Analytics keeps no tables of its own yet: it reads the domains' tables."""

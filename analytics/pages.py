@@ -1,0 +1,248 @@
+"""The leadership dashboard and the printable briefing."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from openpyxl import Workbook
+from sqlalchemy.orm import Session
+
+from analytics import alarms, participation, scope, trends
+from analytics.queries import LetterFigures, LetterFilter, letter_figures, period
+from engagement import accounts, charts, i18n
+from engagement.auth.csrf import verify_csrf
+from engagement.auth.deps import DbSession, PageUser, page_user
+from engagement.auth.policy import unit_scope
+from engagement.db import CommittingRoute
+from engagement.models import DepartmentKind, User
+from engagement.rendering import render
+from engagement.settings import get_settings
+from engagement.timeutil import utcnow
+from feedback.mailbox.labels import CATEGORY_LABELS
+from feedback.mailbox.models import Category
+
+router = APIRouter(
+    route_class=CommittingRoute, dependencies=[Depends(verify_csrf), Depends(page_user)]
+)
+SORTS = {"total", "overdue", "satisfaction", "on_time", "median"}
+
+
+@dataclass
+class Filters:
+    start: date
+    end: date
+    department: str
+    township: str
+    category: str
+    sort: str
+
+    @classmethod
+    def from_request(cls, request: Request) -> Filters:
+        q = request.query_params
+        today = utcnow().astimezone(get_settings().tz).date()
+        end = _date(q.get("to")) or today
+        start = _date(q.get("from")) or end - timedelta(days=364)
+        if start > end:
+            start, end = end, start
+        sort = q.get("sort", "total")
+        return cls(
+            start,
+            end,
+            q.get("department", ""),
+            q.get("township", ""),
+            q.get("category", "") if q.get("category") in Category.__members__ else "",
+            sort if sort in SORTS else "total",
+        )
+
+    def letter_filter(self, session: Session, user: User) -> LetterFilter:
+        since, until = period(self.start, self.end)
+        unit_id, township_id = scope.units_for(
+            session, user, self.department or None, self.township or None
+        )
+        return LetterFilter(
+            since=since,
+            until=until,
+            department_id=unit_id,
+            township_id=township_id,
+            category=Category(self.category) if self.category else None,
+        )
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _change(now: float | int | None, before: float | int | None) -> float | None:
+    if now is None or before is None:
+        return None
+    return now - before
+
+
+def _headlines(current: LetterFigures, previous: LetterFigures | None) -> list[dict[str, Any]]:
+    def item(key: str, label: str, kind: str, divisor: str = "") -> dict[str, Any]:
+        value = getattr(current, key)
+        before = getattr(previous, key) if previous else None
+        change = _change(value, before)
+        worse_when_up = key in ("overdue", "median_reply_hours")
+        good = None if not change else (change > 0) != worse_when_up
+        return {
+            "key": key,
+            "label": label,
+            "kind": kind,
+            "value": value,
+            "change": change,
+            "divisor": divisor,
+            "good": good,
+        }
+
+    return [
+        item("total", i18n.N_("Letters received"), "count"),
+        item("reply_rate", i18n.N_("Reply rate"), "rate", i18n.N_("of letters received")),
+        item("on_time_rate", i18n.N_("On-time rate"), "rate", i18n.N_("of replied letters")),
+        item(
+            "satisfaction_rate", i18n.N_("Satisfaction rate"), "rate", i18n.N_("of rated letters")
+        ),
+        item(
+            "resolution_rate",
+            i18n.N_("Resolution rate"),
+            "rate",
+            i18n.N_("closed, of letters received"),
+        ),
+        item("median_reply_hours", i18n.N_("Median hours to reply"), "hours"),
+        item("overdue", i18n.N_("Overdue now"), "count"),
+    ]
+
+
+def _sorted_units(units: list[Any], sort: str) -> list[Any]:
+    keys = {
+        "total": lambda u: -u.total,
+        "overdue": lambda u: -u.overdue,
+        "satisfaction": lambda u: (u.satisfaction_rate is None, u.satisfaction_rate or 0),
+        "on_time": lambda u: (u.on_time_rate is None, u.on_time_rate or 0),
+        "median": lambda u: (u.median_reply_hours is None, -(u.median_reply_hours or 0)),
+    }
+    return sorted(units, key=keys[sort])
+
+
+def dashboard_context(request: Request, session: Session, user: User) -> dict[str, Any]:
+    filters = Filters.from_request(request)
+    f = filters.letter_filter(session, user)
+    now = utcnow()
+    current = letter_figures(session, f, now=now)
+    previous_filter = f.previous()
+    previous = (
+        letter_figures(session, previous_filter, now=now, keywords=0) if previous_filter else None
+    )
+    months = sorted(current.month_category)
+    series = {
+        i18n.gettext(CATEGORY_LABELS[c.value]): [
+            current.month_category[m].get(c.value, 0) for m in months
+        ]
+        for c in Category
+    }
+    return {
+        "filters": filters,
+        "figures": current,
+        "headlines": _headlines(current, previous),
+        "units": _sorted_units(current.by_department, filters.sort),
+        "townships": current.by_township,
+        "rising": trends.rising_words(session, f),
+        "participation": participation.participation(session, f),
+        "unanswered": alarms.unanswered_letters(session, department_id=f.department_id),
+        "unreported": alarms.unreported_consultations(session, department_id=f.department_id),
+        "volume_chart": charts.stacked_bars(months, series) if months else None,
+        "words_chart": charts.bar(
+            [k["word"] for k in current.top_keywords[:15]],
+            [k["count"] for k in current.top_keywords[:15]],
+        )
+        if current.top_keywords
+        else None,
+        "departments": accounts.list_departments(session, kind=DepartmentKind.department),
+        "all_townships": accounts.list_departments(session, kind=DepartmentKind.township),
+        "categories": list(Category),
+        "category_labels": CATEGORY_LABELS,
+        "own_unit": unit_scope(user) is not None,
+        "charts": True,
+    }
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, session: DbSession, user: PageUser) -> Response:
+    return render(
+        request,
+        "analytics/dashboard.html",
+        dashboard_context(request, session, user),
+        block="panels",
+    )
+
+
+@router.get("/dashboard/briefing")
+def briefing(request: Request, session: DbSession, user: PageUser) -> Response:
+    context = dashboard_context(request, session, user)
+    context["examples"] = _examples(session, context["figures"])
+    return render(request, "analytics/briefing.html", context)
+
+
+def _examples(session: Session, figures: LetterFigures) -> dict[str, list[str]]:
+    """Up to three masked example subjects for each of the period's top words."""
+    from sqlalchemy import select
+
+    from engagement.text import mask_personal
+    from feedback.mailbox.models import Letter, LetterWord
+
+    out: dict[str, list[str]] = {}
+    for item in figures.top_keywords[:8]:
+        rows = session.scalars(
+            select(Letter.subject)
+            .join(LetterWord, LetterWord.letter_id == Letter.id)
+            .where(LetterWord.word == item["word"])
+            .order_by(Letter.id.desc())
+            .limit(3)
+        )
+        out[item["word"]] = [mask_personal(s) for s in rows]
+    return out
+
+
+@router.get("/dashboard/briefing.xlsx")
+def briefing_xlsx(request: Request, session: DbSession, user: PageUser) -> Response:
+    context = dashboard_context(request, session, user)
+    figures: LetterFigures = context["figures"]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "总体"
+    sheet.append(["指标", "数值"])
+    for h in context["headlines"]:
+        sheet.append([i18n.gettext(h["label"]), h["value"]])
+    units = book.create_sheet("单位")
+    units.append(["单位", "来信", "已答复", "按时答复", "超期", "答复中位小时", "满意率"])
+    for u in context["units"]:
+        units.append(
+            [
+                u.department["name"] if u.department else "未分配",
+                u.total,
+                u.replied,
+                u.on_time,
+                u.overdue,
+                u.median_reply_hours,
+                u.satisfaction_rate,
+            ]
+        )
+    words = book.create_sheet("热词")
+    words.append(["词", "次数"])
+    for k in figures.top_keywords:
+        words.append([k["word"], k["count"]])
+    out = io.BytesIO()
+    book.save(out)
+    return Response(
+        out.getvalue(),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="briefing.xlsx"'},
+    )
