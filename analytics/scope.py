@@ -14,7 +14,6 @@ def units_for(
     session: Session, user: User, department: str | None, township: str | None
 ) -> tuple[int | None, int | None]:
     """(department id, township id) to filter by; staff are held to their own unit."""
-    require(user, Action.view_dashboard)
     department_id = _unit_id(session, department, "department") if department else None
     township_id = _unit_id(session, township, "township") if township else None
     own = unit_scope(user)
@@ -22,6 +21,7 @@ def units_for(
         if department_id is not None and department_id != own:
             raise Forbidden("Staff see the figures of their own unit only.")
         department_id = own
+    require(user, Action.view_dashboard, department_id)
     return department_id, township_id
 
 

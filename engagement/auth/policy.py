@@ -55,7 +55,7 @@ RULES: dict[Action, Rule] = {
     Action.manage_consultation: Rule(_ADMIN, own_unit=True),
     Action.moderate_comment: Rule(_ADMIN, own_unit=True),
     Action.manage_survey: Rule(_ADMIN, own_unit=True),
-    Action.view_dashboard: Rule(frozenset(Role), own_unit=True),
+    Action.view_dashboard: Rule(_LEADERS, own_unit=True),  # staff: their unit's figures
 }
 
 
