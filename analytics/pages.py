@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from analytics import alarms, participation, scope, trends
+from analytics import alarms, participation, public, scope, trends
 from analytics.queries import LetterFigures, LetterFilter, letter_figures, period
 from engagement import accounts, charts, i18n
 from engagement.auth.csrf import verify_csrf
@@ -245,4 +245,36 @@ def briefing_xlsx(request: Request, session: DbSession, user: PageUser) -> Respo
         out.getvalue(),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": 'attachment; filename="briefing.xlsx"'},
+    )
+
+
+@router.get("/statistics")
+def statistics_page(request: Request, session: DbSession, year: int | None = None) -> Response:
+    this_year = utcnow().astimezone(get_settings().tz).year
+    chosen = year if year and 2000 <= year <= this_year else this_year
+    rows = public.monthly(session, chosen)
+    since, until = period(date(chosen, 1, 1), date(chosen, 12, 31))
+    figures = letter_figures(session, LetterFilter(since=since, until=until), keywords=0)
+    return render(
+        request,
+        "analytics/statistics.html",
+        {
+            "year": chosen,
+            "years": list(range(this_year, this_year - 5, -1)),
+            "months": public.monthly_totals(rows),
+            "units": figures.by_department,
+            "categories": list(Category),
+            "category_labels": CATEGORY_LABELS,
+        },
+    )
+
+
+@router.get("/statistics.csv")
+def statistics_csv(session: DbSession, year: int | None = None) -> Response:
+    this_year = utcnow().astimezone(get_settings().tz).year
+    chosen = year if year and 2000 <= year <= this_year else this_year
+    return Response(
+        public.to_csv(public.monthly(session, chosen)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="statistics-{chosen}.csv"'},
     )

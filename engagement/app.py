@@ -99,6 +99,7 @@ def _add_routes(app: FastAPI) -> None:
     from engagement.portal import pages as portal_pages
 
     template_dirs = [CORE_DIR / "templates"]
+    app.state.domain_modules = domain_modules()
     # (msgid, url, policy action) entries that domains add to the staff workbench.
     app.state.workbench_links = [
         link for module in domain_modules() for link in getattr(module, "WORKBENCH_LINKS", [])

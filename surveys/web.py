@@ -3,13 +3,37 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from engagement.auth.policy import Action
 from engagement.i18n import N_
+from engagement.models import Department
+from engagement.timeutil import utcnow
+from surveys import labels, service
 from surveys.api import router as api_router
+from surveys.models import Status
 from surveys.pages import router as page_router
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 WORKBENCH_LINKS = [(N_("Surveys"), "/staff/surveys", Action.view_workbench)]
 
 __all__ = ["TEMPLATE_DIR", "WORKBENCH_LINKS", "api_router", "page_router"]
+
+
+def home_panel(session: Session) -> tuple[dict[str, Any], str]:
+    now = utcnow()
+    rows, _ = service.list_public(session, limit=10)
+    return {
+        "open_surveys": [s for s in rows if s.status_at(now) == Status.open][:5]
+    }, "surveys/_home.html"
+
+
+def unit_panel(session: Session, unit: Department) -> tuple[dict[str, Any], str]:
+    now = utcnow()
+    rows, _ = service.list_public(session, limit=20, department=unit.slug)
+    return {
+        "unit_surveys": [(s, s.status_at(now)) for s in rows],
+        "survey_labels": labels,
+    }, "surveys/_unit.html"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import RedirectResponse
@@ -20,9 +20,23 @@ router = APIRouter(
 )
 
 
+def _panels(request: Request, session: DbSession, hook: str, *args: Any) -> dict[str, Any]:
+    """Each domain's contribution to a portal page: its context and the partial that shows it."""
+    context: dict[str, Any] = {"partials": []}
+    for module in request.app.state.domain_modules:
+        provider = getattr(module, hook, None)
+        if provider is not None:
+            extra, partial = provider(session, *args)
+            context.update(extra)
+            context["partials"].append(partial)
+    return context
+
+
 @router.get("/")
-def home(request: Request, user: OptionalPageUser) -> Response:
-    return render(request, "portal/home.html", {})
+def home(request: Request, session: DbSession, user: OptionalPageUser) -> Response:
+    return render(
+        request, "portal/home.html", {**_panels(request, session, "home_panel"), "charts": False}
+    )
 
 
 @router.get("/departments")
@@ -40,7 +54,11 @@ def departments(request: Request, session: DbSession) -> Response:
 @router.get("/departments/{slug}")
 def department(request: Request, session: DbSession, slug: str) -> Response:
     unit = accounts.get_department(session, slug)
-    return render(request, "portal/department.html", {"unit": unit})
+    return render(
+        request,
+        "portal/department.html",
+        {"unit": unit, **_panels(request, session, "unit_panel", unit)},
+    )
 
 
 @router.get("/staff")

@@ -40,7 +40,7 @@ router = APIRouter(
 BROWSER_COOKIE = "browser_id"
 
 
-def _days_left(consultation: Consultation, now: datetime) -> int:
+def days_left(consultation: Consultation, now: datetime) -> int:
     return max(0, -(-int((consultation.closes_at - now).total_seconds()) // 86400))
 
 
@@ -51,7 +51,7 @@ def _days_left(consultation: Consultation, now: datetime) -> int:
 def list_page(request: Request, session: DbSession, page: int = 1) -> Response:
     rows, total = service.list_public(session, offset=(max(page, 1) - 1) * 20, limit=20)
     now = utcnow()
-    items = [(c, c.status_at(now), _days_left(c, now)) for c in rows]
+    items = [(c, c.status_at(now), days_left(c, now)) for c in rows]
     return render(
         request,
         "consultations/list.html",
@@ -96,7 +96,7 @@ def _detail(
             "c": consultation,
             "read": read,
             "status": consultation.status_at(now),
-            "days_left": _days_left(consultation, now),
+            "days_left": days_left(consultation, now),
             "by_section": by_section,
             "labels": labels,
             "errors": errors or {},
