@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -29,12 +30,36 @@ def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
+@dataclass(frozen=True)
+class UnitSnapshot:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the layout shows of the signed-in user: plain values that outlive the session, so
+    an error page rendered after a rollback can still show who is signed in."""
+
+    id: int
+    username: str
+    label: str
+    role: str
+    department: UnitSnapshot | None
+
+    @classmethod
+    def of(cls, user: User) -> Viewer:
+        unit = user.department
+        return cls(user.id, user.username, user.label, user.role.value,
+                   UnitSnapshot(unit.slug, unit.name) if unit else None)
+
+
 def page_user(request: Request, session: DbSession) -> User | None:
-    """The signed-in user of this browser, if any; also kept on request.state for the layout."""
+    """The signed-in user of this browser, if any; a snapshot is kept for the layout."""
     user = service.user_for_session(session, request.session.get("sid"))
     if user is None and "sid" in request.session:
         request.session.pop("sid")
-    request.state.user = user
+    request.state.user = Viewer.of(user) if user else None
     return user
 
 
