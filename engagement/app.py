@@ -43,6 +43,7 @@ def domain_modules() -> list[ModuleType]:
 def load_models() -> None:
     """Imports every model module so that Base.metadata knows all tables (Alembic, tests)."""
     importlib.import_module("engagement.models")
+    importlib.import_module("engagement.search")
     for name in DOMAINS:
         importlib.import_module(f"{name}.models")
 
@@ -97,6 +98,7 @@ def _add_routes(app: FastAPI) -> None:
     from engagement.auth import api as auth_api
     from engagement.auth import pages as auth_pages
     from engagement.portal import pages as portal_pages
+    from engagement.portal import search_pages
 
     template_dirs = [CORE_DIR / "templates"]
     app.state.domain_modules = domain_modules()
@@ -114,6 +116,7 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(auth_pages.router)
     app.include_router(admin_pages.router)
     app.include_router(portal_pages.router)
+    app.include_router(search_pages.router)
 
     app.state.templates = make_templates(template_dirs)
     # plotly.js from the installed plotly package, so charts need no other host.

@@ -121,6 +121,7 @@ def load_demo(scale: Scale = Scale.small) -> None:
             notes += loader.load(session, scale=scale.value, progress=progress) or []
             session.commit()
             progress.advance(task)
+        notes.append(f"Search index: {reindex_everything(session)} public documents")
     _print_logins(logins)
     for line in notes:
         console.print(line)
@@ -184,6 +185,29 @@ def mail_deliver() -> None:
     with unit_of_work() as session:
         sent = deliver_pending(session)
     typer.echo(f"sent {sent}")
+
+
+search_app = typer.Typer(help="The public search index.", no_args_is_help=True)
+app.add_typer(search_app, name="search")
+
+
+@search_app.command("reindex")
+def search_reindex() -> None:
+    """Rebuild the search index from everything public now."""
+    with unit_of_work() as session:
+        n = reindex_everything(session)
+    typer.echo(f"indexed {n} documents")
+
+
+def reindex_everything(session: Session) -> int:
+    from engagement import search
+    from engagement.app import domain_modules
+
+    return sum(
+        search.reindex(session, module.search_documents(session))
+        for module in domain_modules()
+        if hasattr(module, "search_documents")
+    )
 
 
 @analytics_app.command("refresh")

@@ -17,8 +17,12 @@ class DomainError(Exception):
         self.params = params
 
     def render(self, gettext: Any = None) -> str:
-        text = gettext(self.message) if gettext else self.message
-        return text % self.params if self.params else text
+        """The message in the reader's language; string parameters that are msgids too."""
+        if not gettext:
+            return self.message % self.params if self.params else self.message
+        params = {k: gettext(v) if isinstance(v, str) else v for k, v in self.params.items()}
+        text = gettext(self.message)
+        return text % params if params else text
 
 
 class NotFound(DomainError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -44,10 +45,11 @@ def make_templates(directories: Sequence[Path]) -> Jinja2Blocks:
 def highlight(text: str, words: Sequence[str]) -> Markup:
     """`text` escaped, with each of `words` wrapped in <mark> (for moderators and search)."""
     escaped = str(escape(text))
-    for word in sorted({w for w in words if w}, key=len, reverse=True):
-        safe = str(escape(word))
-        escaped = escaped.replace(safe, f"<mark>{safe}</mark>")
-    return Markup(escaped)  # noqa: S704 (built from escaped parts only)
+    wanted = sorted({str(escape(w)) for w in words if w}, key=len, reverse=True)
+    if not wanted:
+        return Markup(escaped)  # noqa: S704 (escaped above)
+    pattern = re.compile("|".join(re.escape(w) for w in wanted))
+    return Markup(pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped))  # noqa: S704
 
 
 def percent(value: float | None) -> str:

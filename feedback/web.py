@@ -18,6 +18,7 @@ from feedback.consultations import pages as consultations_pages
 from feedback.consultations import service as consultations_service
 from feedback.consultations.models import Status as ConsultationStatus
 from feedback.consultations.pages import days_left
+from feedback.indexing import documents as search_documents  # noqa: F401
 from feedback.mailbox import api as mailbox_api
 from feedback.mailbox import labels as mailbox_labels
 from feedback.mailbox import pages as mailbox_pages

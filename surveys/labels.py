@@ -8,8 +8,8 @@ KIND_LABELS = {
     "single": N_("Single choice"),
     "multiple": N_("Multiple choice"),
     "text": N_("Free text"),
-    "rating": N_("Rating"),
-    "number": N_("Number"),
+    "rating": N_("Rating scale"),
+    "number": N_("Numeric answer"),
 }
 STATUS_LABELS = {
     "draft": N_("Draft"),

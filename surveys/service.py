@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from engagement import accounts, audit
+from engagement import accounts, audit, search
 from engagement.audit import Actor
 from engagement.auth.policy import Action, can, require, unit_scope
 from engagement.errors import (
@@ -38,6 +38,24 @@ class SurveyIn:
     one_response_per_browser: bool
     questions: list[QuestionSpec]
     department: str | None = None
+
+
+def survey_doc(survey: Survey) -> search.Doc:
+    questions = "\n".join(q.text for q in survey.questions)
+    return search.Doc(
+        "survey",
+        str(survey.id),
+        survey.title,
+        f"{survey.description}\n{questions}",
+        f"/surveys/{survey.id}",
+        survey.department_id,
+        survey.published_at or utcnow(),
+    )
+
+
+def search_documents(session: Session) -> Iterator[search.Doc]:
+    for survey in session.scalars(select(Survey).where(Survey.published_at.is_not(None))):
+        yield survey_doc(survey)
 
 
 def spec_of(q: Question) -> QuestionSpec:
@@ -157,6 +175,8 @@ def publish(session: Session, actor: Actor, survey_id: int) -> Survey:
         raise Conflict("The closing time has passed: change it before publishing.")
     survey.published_at = utcnow()
     audit.record(session, actor, "survey.publish", object_type="survey", object_id=survey.id)
+    session.flush()
+    search.index(session, survey_doc(survey))
     return survey
 
 

@@ -15,6 +15,7 @@ from surveys import labels, service
 from surveys.api import router as api_router
 from surveys.models import Status
 from surveys.pages import router as page_router
+from surveys.service import search_documents  # noqa: F401
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 WORKBENCH_LINKS = [(N_("Surveys"), "/staff/surveys", Action.view_workbench)]

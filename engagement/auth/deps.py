@@ -50,8 +50,13 @@ class Viewer:
     @classmethod
     def of(cls, user: User) -> Viewer:
         unit = user.department
-        return cls(user.id, user.username, user.label, user.role.value,
-                   UnitSnapshot(unit.slug, unit.name) if unit else None)
+        return cls(
+            user.id,
+            user.username,
+            user.label,
+            user.role.value,
+            UnitSnapshot(unit.slug, unit.name) if unit else None,
+        )
 
 
 def page_user(request: Request, session: DbSession) -> User | None:

@@ -29,7 +29,7 @@ DECISION_LABELS = {
 }
 CHANNEL_LABELS = {
     "phone": N_("Phone"),
-    "letter": N_("Letters"),
+    "letter": N_("Letters by post"),
     "meeting": N_("Meetings and hearings"),
     "email": N_("Email"),
     "other": N_("Other channels"),

@@ -9,13 +9,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from engagement import accounts, audit
+from engagement import accounts, audit, search
 from engagement.audit import Actor
 from engagement.auth.policy import Action, can, require, unit_scope
 from engagement.calendar_admin import load_calendar
 from engagement.errors import Conflict, DomainError, Invalid, NotFound
+from engagement.i18n import N_
 from engagement.models import User
 from engagement.timeutil import utcnow
+from feedback import indexing
 from feedback.consultations.models import (
     Agreement,
     Comment,
@@ -57,16 +59,21 @@ class ConsultationIn:
     department: str | None = None  # admins choose the unit; staff act for their own
 
 
+def _index(session: Session, doc: search.Doc) -> None:
+    session.flush()
+    search.index(session, doc)
+
+
 def period_shortfall(
     session: Session, kind: Kind, opens_at: datetime, closes_at: datetime
 ) -> str | None:
     """Why the period is below the legal minimum for this kind, or None when it is not."""
     if kind in MIN_CALENDAR_DAYS and closes_at - opens_at < timedelta(days=MIN_CALENDAR_DAYS[kind]):
-        return f"{MIN_CALENDAR_DAYS[kind]} days"
+        return N_("30 days")
     if kind in MIN_WORKING_DAYS:
         needed = MIN_WORKING_DAYS[kind]
         if load_calendar(session).working_days_between(opens_at, closes_at) < needed:
-            return f"{needed} working days"
+            return N_("7 working days")
     return None
 
 
@@ -181,6 +188,8 @@ def update_consultation(
         object_id=consultation.id,
         revision=revision_note.strip() or None,
     )
+    if consultation.published_at is not None:
+        _index(session, indexing.consultation_doc(consultation))
     return consultation
 
 
@@ -229,6 +238,7 @@ def publish(session: Session, actor: Actor, consultation_id: int) -> Consultatio
         object_type="consultation",
         object_id=consultation.id,
     )
+    _index(session, indexing.consultation_doc(consultation))
     return consultation
 
 
@@ -407,6 +417,10 @@ def moderate(
         object_id=comment.id,
         reason=comment.reason or None,
     )
+    if approve:
+        _index(session, indexing.comment_doc(comment, consultation))
+    else:
+        search.unindex(session, "comment", str(comment.id))
     return comment
 
 
@@ -476,6 +490,7 @@ def publish_report(
         object_id=consultation.id,
         decisions=len(data.dispositions),
     )
+    _index(session, indexing.report_doc(consultation))
     return consultation
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from engagement.i18n import N_
 
 CATEGORY_LABELS = {
-    "consultation": N_("Consultation"),
+    "consultation": N_("Enquiry"),
     "complaint": N_("Complaint"),
     "suggestion": N_("Suggestion"),
     "help": N_("Request for help"),
@@ -16,7 +16,7 @@ STATUS_LABELS = {
     "assigned": N_("Being handled"),
     "replied": N_("Replied"),
     "reopened": N_("Reopened"),
-    "closed": N_("Closed"),
+    "closed": N_("Case closed"),
     "rejected": N_("Not accepted"),
 }
 SATISFACTION_LABELS = {
@@ -31,7 +31,7 @@ EVENT_LABELS = {
     "replied": N_("Replied by %(unit)s"),
     "rated": N_("Rated by the writer"),
     "reopened": N_("Reopened for a new reply"),
-    "closed": N_("Closed"),
+    "closed": N_("Case closed"),
     "rejected": N_("Not accepted"),
     "published": N_("Approved for publication"),
     "note": N_("Internal note"),

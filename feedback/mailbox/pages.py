@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engagement import accounts, i18n
+from engagement import accounts, i18n, search
 from engagement.auth.csrf import verify_csrf
 from engagement.auth.deps import DbSession, PageActor, PageUser, client_ip, page_user
 from engagement.auth.policy import Action, can
@@ -256,6 +256,21 @@ def public_list(
             "filters": {"category": category, "department": department},
         },
         block="results",
+    )
+
+
+@router.get("/mailbox/letters/{number}")
+def public_letter(request: Request, session: DbSession, number: str) -> Response:
+    letter = service.find_by_number(session, number)
+    public = (
+        session.scalar(service.public_letters_query().where(Letter.id == letter.id))
+        if letter is not None
+        else None
+    )
+    if public is None:
+        raise NotFound("No published letter has this number.")
+    return render(
+        request, "mailbox/public_letter.html", {"l": views.for_public(public), "labels": labels}
     )
 
 
@@ -553,3 +568,16 @@ def delete_template(
 ) -> Response:
     templates_service.delete_template(session, actor, template_id=template_id)
     return redirect(request, "/staff/templates")
+
+
+@router.get("/mailbox/similar")
+def similar(
+    request: Request, session: DbSession, subject: Annotated[str, Query(max_length=100)] = ""
+) -> Response:
+    """Up to five answered letters like the one being written (htmx, while typing)."""
+    hits, _total, terms = (
+        search.search(session, subject, kind="letter", limit=5)
+        if len(subject.strip()) >= 2
+        else ([], 0, [])
+    )
+    return render(request, "mailbox/similar.html", {"hits": hits, "terms": terms})

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from engagement.errors import Conflict
+from engagement.i18n import N_
 from engagement.settings import Settings
 from engagement.workdays import WorkCalendar
+from feedback.mailbox.labels import STATUS_LABELS
 from feedback.mailbox.models import Category, Letter, Status
 
 SHORT_CATEGORIES = frozenset({Category.consultation, Category.help})
@@ -22,12 +24,22 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
 }
 
 
+ACTION_LABELS = {
+    "assign": N_("assigned or transferred"),
+    "reply": N_("replied to"),
+    "reject": N_("rejected"),
+    "rate": N_("rated"),
+    "publish": N_("published"),
+    "merge": N_("merged"),
+}
+
+
 def check_transition(letter: Letter, action: str) -> None:
     if letter.status not in ALLOWED_FROM[action]:
         raise Conflict(
-            "This letter is %(status)s; it cannot be %(action)s now.",
-            status=letter.status.value,
-            action=action,
+            "This letter's status is “%(status)s”: it cannot be %(action)s now.",
+            status=STATUS_LABELS[letter.status.value],
+            action=ACTION_LABELS[action],
         )
 
 

@@ -462,6 +462,13 @@ def assign_letter(
     return letter
 
 
+def _reindex(session: Session, letter: Letter) -> None:
+    from feedback.indexing import refresh_letter  # the index module imports this one
+
+    session.flush()
+    refresh_letter(session, letter)
+
+
 def _tell_unit(session: Session, letter: Letter, unit: Department) -> None:
     recipients = session.scalars(
         select(User.email).where(
@@ -520,6 +527,7 @@ def reply_letter(
         public=public,
         length=len(body),
     )
+    _reindex(session, letter)
     return letter
 
 
@@ -561,6 +569,7 @@ def publish_letter(session: Session, actor: Actor, *, number: str) -> Letter:
     letter.published_at = utcnow()
     _event(session, letter, EventKind.published, actor)
     audit.record(session, actor, "letter.publish", object_type="letter", object_id=letter.number)
+    _reindex(session, letter)
     return letter
 
 
