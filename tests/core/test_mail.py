@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import smtplib
 from datetime import timedelta
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import select
@@ -27,7 +28,7 @@ LETTER = {
 
 
 class FakeSMTP:
-    sent: list[str] = []
+    sent: ClassVar[list[str]] = []
     fail = False
 
     def __init__(self, host: str, port: int, timeout: float) -> None:
