@@ -102,7 +102,9 @@ def create_user(
     department_slug: str | None = None,
     display_name: str = "",
     email: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
+    """`password_hash` spares re-hashing one password for many users (demo data only)."""
     username = username.strip()
     if not USERNAME_PATTERN.match(username):
         raise Invalid(
@@ -121,7 +123,7 @@ def create_user(
         email=email or None,
         role=role,
         department=department,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
     )
     session.add(user)
     session.flush()

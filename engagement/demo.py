@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from engagement import accounts
 from engagement.audit import Actor
+from engagement.auth.passwords import hash_password
 from engagement.models import Department, DepartmentKind, Role, User
 
 DEPARTMENTS = [
@@ -82,9 +83,12 @@ def load_users(session: Session) -> list[DemoLogin]:
     logins = [ADMIN, LEADER]
     for slug, name in DEPARTMENTS + TOWNSHIPS:
         logins.append(DemoLogin(f"staff-{slug}", STAFF_PASSWORD, "staff", name))
+    hashed: dict[str, str] = {}  # one argon2 hash per distinct demo password, not per user
     for login in logins:
         if login.username in existing:
             continue
+        if login.password not in hashed:
+            hashed[login.password] = hash_password(login.password)
         unit_slug = login.username.removeprefix("staff-") if login.role == "staff" else None
         display = {"admin": "系统管理员", "leader": "县长信箱负责人"}.get(
             login.role, f"{login.unit}工作人员"
@@ -97,5 +101,6 @@ def load_users(session: Session) -> list[DemoLogin]:
             role=Role(login.role),
             department_slug=unit_slug,
             display_name=display,
+            password_hash=hashed[login.password],
         )
     return logins
