@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -18,7 +19,7 @@ from slowapi.errors import RateLimitExceeded
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from engagement import i18n
+from engagement import i18n, segment
 from engagement.auth.deps import LoginRequired
 from engagement.charts import PLOTLY_JS_DIR
 from engagement.db import make_engine, make_sessionmaker
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        await run_in_threadpool(segment.warm_up)
         yield
         engine.dispose()
 
@@ -64,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         openapi_url="/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI would load from a CDN; the spec is at /openapi.json
         redoc_url=None,
     )
     app.state.settings = settings

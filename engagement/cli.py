@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from engagement import accounts, demo
@@ -54,6 +55,10 @@ def unit_of_work() -> Iterator[Session]:
     except DomainError as exc:
         session.rollback()
         raise fail(exc.render()) from None
+    except (OperationalError, ProgrammingError) as exc:
+        session.rollback()
+        first = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
+        raise fail(f"the database is not ready ({first}); run `engagement migrate`") from None
     finally:
         session.close()
         engine.dispose()
@@ -243,6 +248,6 @@ def main() -> None:
         typer.echo("aborted", err=True)
         sys.exit(1)
     except ClickException as exc:
-        typer.echo(f"error: {exc.format_message()}", err=True)
+        typer.echo(f"error: {' '.join(exc.format_message().split())}", err=True)
         sys.exit(exc.exit_code)
     sys.exit(result if isinstance(result, int) else 0)

@@ -18,17 +18,27 @@ import jieba
 
 LEXICON = Path(__file__).parent / "lexicon"
 _lock = threading.Lock()
+_instance: jieba.Tokenizer | None = None
 _WORDLIKE = re.compile(r"^[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z0-9]+$")
 
 
-@cache
 def _tokenizer() -> jieba.Tokenizer:
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    with _lock:
-        tokenizer.initialize()
-        tokenizer.load_userdict(str(LEXICON / "government.txt"))
-    return tokenizer
+    """The one tokenizer of this process, built once even when many requests ask at once."""
+    global _instance
+    if _instance is None:
+        with _lock:
+            if _instance is None:
+                jieba.setLogLevel(logging.WARNING)
+                tokenizer = jieba.Tokenizer()
+                tokenizer.initialize()
+                tokenizer.load_userdict(str(LEXICON / "government.txt"))
+                _instance = tokenizer
+    return _instance
+
+
+def warm_up() -> None:
+    """Loads the dictionary before the first request needs it (about a second of CPU)."""
+    _tokenizer()
 
 
 @cache

@@ -349,7 +349,9 @@ def sensitive_words(session: Session) -> list[str]:
 def add_comment(
     session: Session, consultation_id: int, data: CommentIn, *, ip: str | None = None
 ) -> Comment:
-    consultation = get_public(session, consultation_id)
+    consultation = session.get(Consultation, consultation_id)
+    if consultation is None:
+        raise NotFound("No such consultation.")
     if consultation.status_at(utcnow()) != Status.open:
         raise Conflict("This consultation is not open for comments.")
     body = data.body.strip()

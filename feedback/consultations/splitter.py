@@ -12,7 +12,9 @@ from dataclasses import dataclass
 NUMERAL = r"[一二三四五六七八九十百千零〇两\d]+"
 ARTICLE = re.compile(rf"^\s*(第{NUMERAL}条)[\s　]*(.*)$")
 CHAPTER = re.compile(rf"^\s*(第{NUMERAL}[章节编])[\s　]*(.*)$")
-ITEM = re.compile(rf"^\s*({NUMERAL}、)[\s　]*(.*)$")
+CHINESE_NUMERAL = r"[一二三四五六七八九十百千零〇两]+"
+# Top-level parts use Chinese numerals (一、); 1、 and （一） are items inside a part.
+ITEM = re.compile(rf"^\s*({CHINESE_NUMERAL}、)[\s　]*(.*)$")
 
 
 @dataclass
@@ -45,7 +47,9 @@ def _split(lines: list[str], pattern: re.Pattern[str], *, with_chapters: bool) -
         chapter_match = CHAPTER.match(line) if with_chapters else None
         match = pattern.match(line)
         if chapter_match and not match:
-            chapter = " ".join(p for p in chapter_match.groups() if p).strip()
+            # 第二章 … then 第一节 …: both lines head the next article.
+            line_title = " ".join(p for p in chapter_match.groups() if p).strip()
+            chapter = f"{chapter} {line_title}".strip()
             continue
         if match:
             current = _start(parts, match, chapter, pattern is ITEM)
