@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from analytics import alarms, participation, public, scope, trends
-from analytics.queries import LetterFigures, LetterFilter, letter_figures, period
+from analytics.queries import LetterFigures, LetterFilter, letter_figures, period, where
 from engagement import accounts, charts, i18n
 from engagement.auth.csrf import verify_csrf
 from engagement.auth.deps import DbSession, PageUser, page_user
@@ -169,6 +169,7 @@ def dashboard_context(request: Request, session: Session, user: User) -> dict[st
         "categories": list(Category),
         "category_labels": CATEGORY_LABELS,
         "own_unit": unit_scope(user) is not None,
+        "letter_filter": f,
         "charts": True,
     }
 
@@ -186,12 +187,12 @@ def dashboard(request: Request, session: DbSession, user: PageUser) -> Response:
 @router.get("/dashboard/briefing")
 def briefing(request: Request, session: DbSession, user: PageUser) -> Response:
     context = dashboard_context(request, session, user)
-    context["examples"] = _examples(session, context["figures"])
+    context["examples"] = _examples(session, context["figures"], context["letter_filter"])
     return render(request, "analytics/briefing.html", context)
 
 
-def _examples(session: Session, figures: LetterFigures) -> dict[str, list[str]]:
-    """Up to three masked example subjects for each of the period's top words."""
+def _examples(session: Session, figures: LetterFigures, f: LetterFilter) -> dict[str, list[str]]:
+    """Up to three masked example subjects for each top word, among the filtered letters."""
     from sqlalchemy import select
 
     from engagement.text import mask_personal
@@ -199,13 +200,12 @@ def _examples(session: Session, figures: LetterFigures) -> dict[str, list[str]]:
 
     out: dict[str, list[str]] = {}
     for item in figures.top_keywords[:8]:
-        rows = session.scalars(
+        stmt = (
             select(Letter.subject)
             .join(LetterWord, LetterWord.letter_id == Letter.id)
             .where(LetterWord.word == item["word"])
-            .order_by(Letter.id.desc())
-            .limit(3)
         )
+        rows = session.scalars(where(stmt, f).order_by(Letter.id.desc()).limit(3))
         out[item["word"]] = [mask_personal(s) for s in rows]
     return out
 

@@ -17,7 +17,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, 
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engagement.models import Base
-from engagement.segment import search_terms
+from engagement.segment import search_terms, stop_words
 from engagement.timeutil import utcnow
 
 SNIPPET = 70
@@ -105,7 +105,9 @@ class Hit:
 
 
 def _query_terms(query: str) -> list[str]:
-    terms = [t for t in search_terms(query).split() if t]
+    """The query's words, without the stop words (怎么, 什么…) that no answer needs to contain."""
+    stops = stop_words()
+    terms = [t for t in search_terms(query).split() if t and t not in stops]
     return list(dict.fromkeys(terms))[:12]
 
 
@@ -117,13 +119,17 @@ def search(
     department_id: int | None = None,
     offset: int = 0,
     limit: int = 10,
+    any_term: bool = False,
 ) -> tuple[list[Hit], int, list[str]]:
-    """Ranked hits, their total and the query's terms (for highlighting)."""
+    """Ranked hits, their total and the query's terms (for highlighting).
+
+    Every term must match, unless `any_term` (for "similar letters", ranked by relevance).
+    """
     terms = _query_terms(query)
     if not terms:
         return [], 0, []
     ids, total = (_fts5 if _sqlite(session) else _postgres)(
-        session, terms, kind, department_id, offset, limit
+        session, terms, kind, department_id, offset, limit, any_term
     )
     docs = (
         {d.id: d for d in session.scalars(select(SearchDocument).where(SearchDocument.id.in_(ids)))}
@@ -151,8 +157,9 @@ def _fts5(
     department_id: int | None,
     offset: int,
     limit: int,
+    any_term: bool,
 ) -> tuple[list[int], int]:
-    match = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+    match = (" OR " if any_term else " ").join('"' + t.replace('"', '""') + '"' for t in terms)
     where, params = _filters(kind, department_id)
     base = (
         f"FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
@@ -177,9 +184,12 @@ def _postgres(
     department_id: int | None,
     offset: int,
     limit: int,
+    any_term: bool,
 ) -> tuple[list[int], int]:
     where, params = _filters(kind, department_id)
-    params["q"] = " & ".join(re.sub(r"[&|!():*'\\\\]", " ", t).strip() or "x" for t in terms)
+    params["q"] = (" | " if any_term else " & ").join(
+        re.sub(r"[&|!():*'\\\\]", " ", t).strip() or "x" for t in terms
+    )
     vector = "to_tsvector('simple', d.terms)"
     base = f"FROM search_documents d WHERE {vector} @@ to_tsquery('simple', :q){where}"
     total = session.execute(text(f"SELECT count(*) {base}"), params).scalar() or 0

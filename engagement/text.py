@@ -51,9 +51,9 @@ def mask_personal(text: str, names: Iterable[str] = ()) -> str:
     text = LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(2)[-2:]}", text)
     text = LOCAL_NUMBER.sub(lambda m: f"{m.group(1)}{m.group(2)}****{m.group(3)[-2:]}", text)
     text = EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
-    text = SELF_NAME.sub(lambda m: m.group(1) + m.group(2) + "*" * len(m.group(3)), text)
     for name in sorted(
         {n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True
     ):
         text = text.replace(name, mask_name(name))
+    text = SELF_NAME.sub(lambda m: m.group(1) + m.group(2) + "*" * len(m.group(3)), text)
     return text

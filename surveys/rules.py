@@ -107,7 +107,10 @@ def visible_keys(questions: Sequence[Any], answers: Mapping[str, Any]) -> set[st
             shown.add(q.key)
             continue
         given = answers.get(q.show_if_key)
-        chosen = set(given) if isinstance(given, list) else {given}
+        if isinstance(given, list):
+            chosen = {v for v in given if isinstance(v, str)}
+        else:
+            chosen = {given} if isinstance(given, str) else set()
         if q.show_if_key in shown and chosen & set(q.show_if_values):
             shown.add(q.key)
     return shown
@@ -149,8 +152,8 @@ def _value_error(q: Any, value: Any) -> DomainError | None:
     elif kind == QuestionKind.multiple:
         if (
             not isinstance(value, list)
-            or len(set(value)) != len(value)
             or not all(isinstance(v, str) and v in q.options for v in value)
+            or len(set(value)) != len(value)
         ):
             return DomainError("Choose among the options.")
     elif kind == QuestionKind.text:

@@ -265,7 +265,9 @@ def submit_response(
     ip: str | None = None,
 ) -> int:
     """Stores a whole response or nothing; returns its id."""
-    survey = get_public(session, survey_id)
+    survey = session.get(Survey, survey_id)
+    if survey is None:
+        raise NotFound("No such survey.")
     if survey.status_at(utcnow()) != Status.open:
         raise Conflict("This survey is not open.")
     errors = rules.answer_errors(survey.questions, answers)

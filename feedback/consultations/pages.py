@@ -532,7 +532,7 @@ async def report_page(
     form = await request.form()
     dispositions = []
     for key, value in form.multi_items():
-        if key.startswith("decision-") and str(value) in Decision.__members__:
+        if key.startswith("decision-") and key[9:].isdigit() and str(value) in Decision.__members__:
             comment_id = int(key.removeprefix("decision-"))
             dispositions.append(
                 service.DispositionIn(

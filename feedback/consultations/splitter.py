@@ -59,6 +59,8 @@ def _split(lines: list[str], pattern: re.Pattern[str], *, with_chapters: bool) -
             preamble.append(line)
         else:
             current.text = f"{current.text}\n{line}" if current.text else line
+    if chapter and parts:  # a last chapter line with no article after it stays with the text
+        parts[-1].text = f"{parts[-1].text}\n{chapter}"
     for part in parts:
         part.text = part.text.strip()
     intro = "\n".join(preamble).strip()

@@ -576,7 +576,7 @@ def similar(
 ) -> Response:
     """Up to five answered letters like the one being written (htmx, while typing)."""
     hits, _total, terms = (
-        search.search(session, subject, kind="letter", limit=5)
+        search.search(session, subject, kind="letter", limit=5, any_term=True)
         if len(subject.strip()) >= 2
         else ([], 0, [])
     )
