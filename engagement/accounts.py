@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engagement import audit
 from engagement.audit import Actor
 from engagement.auth.passwords import MIN_LENGTH, hash_password
 from engagement.errors import Conflict, Invalid, NotFound
-from engagement.models import Department, DepartmentKind, Role, User
+from engagement.models import Department, DepartmentKind, LoginSession, Role, User
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
@@ -111,6 +111,8 @@ def create_user(
             "A username has 2 to 64 letters, digits, dots, hyphens or underscores.",
             field="username",
         )
+    if len(display_name.strip()) > 100:
+        raise Invalid("A name has at most 100 characters.", field="display_name")
     if len(password) < MIN_LENGTH:
         raise Invalid("A password needs at least %(n)s characters.", field="password", n=MIN_LENGTH)
     department = _user_department(session, role, department_slug)
@@ -156,6 +158,8 @@ def set_user_active(session: Session, actor: Actor, *, username: str, active: bo
     if actor.user is not None and actor.user.id == user.id and not active:
         raise Conflict("You cannot deactivate your own account.")
     user.active = active
+    if not active:  # cookies taken before must not come back to life on reactivation
+        session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     if active:
         user.failed_logins = 0
         user.locked_until = None

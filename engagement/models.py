@@ -146,3 +146,14 @@ class OutboxMail(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class UnknownLogin(Base):
+    """Failed sign-ins under a name that has no account, counted like a real account's so that
+    the lockout answer never tells whether a username exists."""
+
+    __tablename__ = "unknown_logins"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import NoReturn
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
@@ -14,7 +15,7 @@ from engagement.audit import Actor
 from engagement.auth.passwords import verify_password
 from engagement.errors import Unauthenticated
 from engagement.i18n import N_
-from engagement.models import LoginSession, User
+from engagement.models import LoginSession, UnknownLogin, User
 from engagement.settings import Settings
 from engagement.timeutil import utcnow
 
@@ -46,14 +47,45 @@ def authenticate(
             object_id=user.id,
         )
         raise AccountLocked(LOCKED, minutes=settings.lockout_minutes)
-    if user is None or not verify_password(password, user.password_hash) or not user.active:
-        if user is not None:
-            _count_failure(session, user, ip=ip, settings=settings)
+    if user is None:
+        _count_unknown(session, username, password, ip=ip, settings=settings)
+    if not verify_password(password, user.password_hash) or not user.active:
+        _count_failure(session, user, ip=ip, settings=settings)
         raise Unauthenticated(BAD_CREDENTIALS)
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
     return user
+
+
+def _count_unknown(
+    session: Session, username: str, password: str, *, ip: str | None, settings: Settings
+) -> NoReturn:
+    """The same answers, timing and audit trail as for a real account, then refusal."""
+    name = username.strip().lower()[:64]
+    verify_password(password, None)
+    row = session.get(UnknownLogin, name) or UnknownLogin(username=name, failures=0)
+    session.add(row)
+    now = utcnow()
+    actor = Actor(None, ip, system_name=name or "?")
+    if row.locked_until is not None and row.locked_until > now:
+        audit.record(
+            session, actor, "auth.login_refused_locked", object_type="username", object_id=name
+        )
+        raise AccountLocked(LOCKED, minutes=settings.lockout_minutes)
+    row.failures += 1
+    audit.record(
+        session,
+        actor,
+        "auth.login_failed",
+        object_type="username",
+        object_id=name,
+        failures=row.failures,
+    )
+    if row.failures >= settings.login_max_failures:
+        row.failures, row.locked_until = 0, now + timedelta(minutes=settings.lockout_minutes)
+        raise AccountLocked(LOCKED, minutes=settings.lockout_minutes)
+    raise Unauthenticated(BAD_CREDENTIALS)
 
 
 def _count_failure(session: Session, user: User, *, ip: str | None, settings: Settings) -> None:
