@@ -8,6 +8,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from engagement.db import write_intent
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Reads that may write: showing a letter closes it when its rating window has passed.
+WRITING_READS = ("/mailbox/track", "/api/v1/letters/", "/staff/letters", "/api/v1/staff/letters")
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -23,7 +25,9 @@ class WriteIntentMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+        if scope["type"] != "http" or not (
+            scope["method"] in WRITE_METHODS or scope["path"].startswith(WRITING_READS)
+        ):
             await self.app(scope, receive, send)
             return
         token = write_intent.set(True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 from typing import Any
 
@@ -119,12 +120,16 @@ class Letter(TimestampMixin, Base):
         return self.is_open and due is not None and now > due
 
 
+NUMBER = re.compile(r"[0-9]{14,20}")
+
+
 def parse_number(number: str) -> tuple[str, int] | None:
     """(day, id) of a public letter number, or None when it cannot be one."""
     number = number.strip()
-    if len(number) < 14 or not number.isdigit():
+    if not NUMBER.fullmatch(number):
         return None
-    return number[:8], int(number[8:])
+    letter_id = int(number[8:])
+    return (number[:8], letter_id) if letter_id < 2**63 else None
 
 
 class LetterWord(Base):

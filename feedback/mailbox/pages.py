@@ -359,20 +359,14 @@ def _letter_page(
                 and letter.status in rules.ALLOWED_FROM["assign"],
                 "reply": can(user, Action.handle_letter, letter.department_id)
                 and letter.status in rules.ALLOWED_FROM["reply"],
-                "reject": (
-                    can(user, Action.handle_letter, letter.department_id)
-                    or can(user, Action.assign_letter, None)
-                )
+                "reject": can(user, Action.assign_letter, letter.department_id)
                 and letter.status in rules.ALLOWED_FROM["reject"],
                 "publish": can(user, Action.publish_letter, letter.department_id)
                 and letter.status in rules.ALLOWED_FROM["publish"]
                 and letter.publish_consent
                 and not letter.published,
                 "contact": service.may_see_contact(user, letter),
-                "merge": (
-                    can(user, Action.handle_letter, letter.department_id)
-                    or can(user, Action.assign_letter, None)
-                )
+                "merge": can(user, Action.assign_letter, letter.department_id)
                 and letter.status in rules.ALLOWED_FROM["merge"],
                 "extend": can(user, Action.handle_letter, letter.department_id)
                 and letter.status in (Status.assigned, Status.reopened)

@@ -533,11 +533,8 @@ def reply_letter(
 
 def reject_letter(session: Session, actor: Actor, *, number: str, reason: str) -> Letter:
     letter = get_letter(session, number)
-    require(
-        actor.user,
-        Action.assign_letter if letter.department_id is None else Action.handle_letter,
-        letter.department_id,
-    )
+    # Like assigning: leaders and admins anywhere, the assigned unit's staff for their letters.
+    require(actor.user, Action.assign_letter, letter.department_id)
     rules.check_transition(letter, "reject")
     reason = reason.strip()
     if not 2 <= len(reason) <= 1000:
@@ -636,11 +633,7 @@ def merge_letter(session: Session, actor: Actor, *, number: str, into: str) -> L
     """Closes a letter as a duplicate of another; the other's replies answer both."""
     letter = get_letter(session, number)
     target = get_letter(session, into)
-    require(
-        actor.user,
-        Action.handle_letter if letter.department_id else Action.assign_letter,
-        letter.department_id,
-    )
+    require(actor.user, Action.assign_letter, letter.department_id)
     require(actor.user, Action.view_unit, target.department_id)
     rules.check_transition(letter, "merge")
     if target.id == letter.id or target.duplicate_of_id is not None:

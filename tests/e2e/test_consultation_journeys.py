@@ -1,0 +1,220 @@
+"""Consultations end to end: a draft split into articles, comments, moderation and the report."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import APIRequestContext, BrowserContext, Locator, Page, expect
+
+from engagement import i18n
+from tests.e2e.conftest import PHONE, STAFF_PASSWORD, ContextFactory, shot, sign_in, t
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+# How far ahead the API-made consultation closes: time for the steps before the deadline.
+CLOSES_IN = timedelta(seconds=20)
+DRAFT = """为规范城区停车秩序，制定本办法。
+第一条 本办法适用于城区范围内的道路停车泊位。
+第二条 道路停车泊位实行分时段收费，每日7时至21时收费，其余时间免费。
+第三条 本办法自发布之日起施行。"""
+
+
+def field(page: Page | Locator, msgid: str, **params: Any) -> Locator:
+    """The form field labelled with `msgid`'s text, whether or not it is marked required (*)."""
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(t(msgid, **params))}\s*\*?\s*$"))
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return i18n.translations("zh").ngettext(singular, plural, n) % {"num": n}
+
+
+def local_input(moment: datetime) -> str:
+    """A datetime-local value, in the county's time."""
+    return moment.astimezone(LOCAL).strftime("%Y-%m-%dT%H:%M")
+
+
+def signed_in(context: BrowserContext, base_url: str, username: str, password: str) -> Page:
+    page = context.new_page()
+    sign_in(page, base_url, username, password)
+    return page
+
+
+def bearer(api: APIRequestContext, username: str, password: str) -> dict[str, str]:
+    response = api.post("/api/v1/auth/token", form={"username": username, "password": password})
+    assert response.status == 200, response.text()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def badge(page: Page) -> Locator:
+    return page.locator("main h1 + p .badge").first
+
+
+def test_clerk_splits_a_draft_and_a_moderated_comment_appears_under_its_article(
+    new_context: ContextFactory, base_url: str
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    title = f"城区道路停车管理办法（征求意见稿）{tag}"
+    clerk = signed_in(new_context(), base_url, "staff-housing", STAFF_PASSWORD)
+
+    clerk.goto("/staff/consultations/new")
+    expect(clerk.get_by_role("heading", level=1)).to_have_text(t("New consultation"))
+    field(clerk, "Title").fill(title)
+    field(clerk, "The matter and its content").fill("现就城区道路停车管理办法公开征求意见。")
+    now = datetime.now(LOCAL)
+    field(clerk, "Opens").fill(local_input(now - timedelta(hours=1)))
+    field(clerk, "Closes").fill(local_input(now + timedelta(days=30)))
+    clerk.get_by_label(t("Paste the whole draft to split it into articles")).fill(DRAFT)
+    clerk.get_by_role("button", name=t("Split into articles")).click()
+
+    # The articles are editable fields, in order, the preamble kept as its own part.
+    headings = clerk.locator(".sections-editor input[name=heading]")
+    expect(headings).to_have_count(4)
+    expect(field(clerk, "Heading of article %(n)s", n=2)).to_have_value("第一条")
+    expect(field(clerk, "Heading of article %(n)s", n=3)).to_have_value("第二条")
+    expect(field(clerk, "Text of article %(n)s", n=3)).to_have_value(
+        "道路停车泊位实行分时段收费，每日7时至21时收费，其余时间免费。"
+    )
+    expect(field(clerk, "Heading of article %(n)s", n=4)).to_have_value("第三条")
+    expect(field(clerk, "Title")).to_have_value(title)
+    shot(clerk, "consultation-split-desktop")
+    field(clerk, "Text of article %(n)s", n=4).fill("本办法自2026年1月1日起施行。")
+    clerk.get_by_role("button", name=t("Save"), exact=True).click()
+
+    expect(clerk).to_have_url(re.compile(r"/staff/consultations/\d+$"))
+    consultation_id = int(clerk.url.rsplit("/", 1)[1])
+    expect(badge(clerk)).to_have_text(t("Draft"))
+    clerk.get_by_role("button", name=t("Publish"), exact=True).click()
+    expect(badge(clerk)).to_have_text(t("Open for comment"))
+
+    # A citizen on a phone comments on 第二条, the draft's article 2 (third part).
+    citizen = new_context(PHONE).new_page()
+    citizen.goto(f"/consultations/{consultation_id}")
+    expect(citizen.get_by_role("heading", level=1)).to_have_text(title)
+    article = citizen.locator("article.section").filter(
+        has=citizen.get_by_role("heading", name="第二条", exact=True)
+    )
+    expect(article).to_contain_text("每日7时至21时收费")
+    expect(citizen.locator("article.section").last).to_contain_text("本办法自2026年1月1日起施行。")
+    article.get_by_text(t("Comment on this article")).click()
+    opinion = f"建议夜间21时后也设置限时停车，防止长期占用泊位。{tag}"
+    field(article, "Your opinion (5 to 2000 characters)").fill(opinion)
+    article.get_by_label(t("Name (optional, shown shortened)")).fill("张小明")
+    shot(citizen, "consultation-comment-phone", full_page=False)
+    article.get_by_role("button", name=t("Send my opinion")).click()
+    expect(article.get_by_role("status")).to_have_text(
+        t("Thank you. Your comment will appear here once it has been reviewed.")
+    )
+    expect(article).not_to_contain_text(opinion)
+
+    # The clerk approves it in the moderation queue, in place (htmx), without a reload.
+    clerk.goto(f"/staff/consultations/{consultation_id}")
+    pending = clerk.locator("#comments li.comment").filter(has_text=opinion)
+    expect(pending).to_contain_text("第二条")
+    clerk.evaluate("window.__sameDocument = true")
+    pending.get_by_role("button", name=re.compile(rf"^{t('Approve')}\s*#\d+$")).click()
+    moderated = clerk.locator("#comments li.moderated").filter(has_text=opinion)
+    expect(moderated).to_contain_text(t("Approved"))
+    assert clerk.evaluate("window.__sameDocument === true"), "the page reloaded"
+    expect(clerk).to_have_url(re.compile(rf"/staff/consultations/{consultation_id}$"))
+    shot(clerk, "consultation-moderated-desktop")
+
+    # The comment now shows on the public page, under article 第二条 only.
+    citizen.reload()
+    summary = article.locator("details.comments > summary")
+    expect(summary).to_have_text(ngettext("%(num)s comment", "%(num)s comments", 1))
+    summary.click()
+    comment = article.locator("li.comment")
+    expect(comment).to_contain_text(opinion)
+    expect(comment).to_contain_text("张**")
+    expect(citizen.locator("li.comment").filter(has_text=opinion)).to_have_count(1)
+    shot(citizen, "consultation-public-comment-phone")
+
+
+def test_report_is_written_after_the_deadline_and_shown_to_the_public(
+    new_context: ContextFactory, base_url: str
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    title = f"社区养老服务设施布局方案 {tag}"
+    context = new_context()
+    api = context.request
+    auth = bearer(api, "staff-housing", STAFF_PASSWORD)
+    now = datetime.now(LOCAL)
+    closes_at = now + CLOSES_IN
+    created = api.post(
+        "/api/v1/staff/consultations",
+        headers=auth,
+        data={
+            "title": title,
+            "summary": "现就社区养老服务设施布局方案公开征求意见。",
+            "sections": [
+                {"heading": "第一条", "text": "每个社区至少设置一处日间照料中心。"},
+                {"heading": "第二条", "text": "新建小区按每百户二十平方米配建养老用房。"},
+            ],
+            "opens_at": (now - timedelta(days=1)).isoformat(),
+            "closes_at": closes_at.isoformat(),
+        },
+    )
+    assert created.status == 201, created.text()
+    consultation_id = created.json()["id"]
+    published = api.post(f"/api/v1/staff/consultations/{consultation_id}/publish", headers=auth)
+    assert published.status == 200, published.text()
+    assert published.json()["status"] == "open"
+    opinion = f"建议日间照料中心提供送餐上门服务。{tag}"
+    posted = api.post(
+        f"/api/v1/consultations/{consultation_id}/comments",
+        data={"section": 1, "body": opinion, "name": "刘芳"},
+    )
+    assert posted.status == 201, posted.text()
+    comment_id = posted.json()["id"]
+    approved = api.post(
+        f"/api/v1/staff/comments/{comment_id}/moderate", headers=auth, data={"decision": "approve"}
+    )
+    assert approved.status == 200, approved.text()
+
+    # Before the deadline: no report form for the clerk, no report for the public.
+    clerk = signed_in(context, base_url, "staff-housing", STAFF_PASSWORD)
+    clerk.goto(f"/staff/consultations/{consultation_id}")
+    expect(badge(clerk)).to_have_text(t("Open for comment"))
+    report_heading = clerk.get_by_role("heading", name=t("Adoption report"))
+    expect(report_heading).to_have_count(0)
+    citizen = new_context(PHONE).new_page()
+    citizen.goto(f"/consultations/{consultation_id}")
+    expect(citizen.get_by_role("heading", name=t("How the opinions were used"))).to_have_count(0)
+
+    remaining = (closes_at - datetime.now(LOCAL)).total_seconds()
+    assert remaining > 0, f"the steps before the deadline took {-remaining:.0f} s too long"
+    time.sleep(remaining + 0.5)
+
+    # After it: the clerk writes the report in the browser.
+    clerk.reload()
+    expect(badge(clerk)).to_have_text(t("Closed"))
+    expect(report_heading).to_be_visible()
+    report = clerk.locator("section").filter(has=report_heading)
+    summary = "共收到意见1条，采纳1条，已据此修改方案第一条。"
+    report.get_by_label(t("Summary of the opinions and how they were used")).fill(summary)
+    decision = report.locator("fieldset.card").filter(has_text=opinion)
+    expect(decision).to_contain_text("第一条")
+    decision.get_by_label(t("Adopted"), exact=True).check()
+    decision.get_by_label(t("Reason"), exact=True).fill("已在第一条中增加送餐服务。")
+    shot(clerk, "consultation-report-form-desktop")
+    report.get_by_role("button", name=t("Publish the report")).click()
+
+    # The public page shows the report, the count and the decision under the article.
+    expect(clerk).to_have_url(re.compile(rf"/consultations/{consultation_id}#report$"))
+    citizen.reload()
+    expect(badge(citizen)).to_have_text(t("Results published"))
+    published_report = citizen.locator("#report")
+    expect(published_report.get_by_role("heading")).to_have_text(t("How the opinions were used"))
+    expect(published_report).to_contain_text(summary)
+    expect(published_report).to_contain_text(f"{t('Adopted')}: 1")
+    first = citizen.locator("#section-1")
+    first.locator("details.comments > summary").click()
+    expect(first.locator("li.comment")).to_contain_text(opinion)
+    expect(first.locator("ul.dispositions")).to_contain_text(t("Adopted"))
+    expect(first.locator("ul.dispositions")).to_contain_text("已在第一条中增加送餐服务。")
+    expect(citizen.get_by_role("button", name=t("Send my opinion"))).to_have_count(0)
+    shot(citizen, "consultation-report-phone")

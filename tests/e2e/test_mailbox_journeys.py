@@ -1,0 +1,257 @@
+"""The mayor's mailbox end to end: a citizen's letter, its handling, rating and publication."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from PIL import Image
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from tests.e2e.conftest import LEADER, PHONE, STAFF_PASSWORD, ContextFactory, shot, sign_in, t
+
+PHONE_NUMBER = "13912345678"
+MASKED_PHONE = "139****5678"
+CONSENT = (
+    "I agree that my letter and its reply may be published on this site, with my name, phone and "
+    "ID numbers hidden."
+)
+
+
+def tab_to(page: Page, target: Locator, most: int = 60) -> int:
+    """Presses Tab until `target` has the focus, as a keyboard user would; returns the count."""
+    for presses in range(1, most + 1):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return presses
+    raise AssertionError(f"{target} never got the focus in {most} Tab presses")
+
+
+def field(page: Page, msgid: str) -> Locator:
+    """The form field labelled with `msgid`'s text, whether or not it is marked required (*)."""
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(t(msgid))}\s*\*?\s*$"))
+
+
+def small_jpeg(folder: Path) -> Path:
+    path = folder / "pothole.jpg"
+    Image.new("RGB", (64, 48), (180, 120, 60)).save(path, "JPEG")
+    return path
+
+
+def write_letter(
+    page: Page,
+    *,
+    subject: str,
+    body: str,
+    name: str,
+    photo: Path | None = None,
+    consent: bool = False,
+) -> tuple[str, str]:
+    """Fills /mailbox as a citizen and returns the number and tracking code the receipt shows."""
+    page.goto("/mailbox")
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Write to the mayor"))
+    page.get_by_label(t("Complaint"), exact=True).check()
+    field(page, "Subject").fill(subject)
+    field(page, "Your letter").fill(body)
+    field(page, "Name").fill(name)
+    field(page, "Phone").fill(PHONE_NUMBER)
+    if photo is not None:
+        page.get_by_label(t("Photos (optional)")).set_input_files(photo)
+    if consent:
+        page.get_by_label(t(CONSENT)).check()
+    page.get_by_role("button", name=t("Send the letter")).click()
+    return read_receipt(page)
+
+
+def read_receipt(page: Page) -> tuple[str, str]:
+    expect(page).to_have_url(re.compile(r"/mailbox/sent$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Your letter was received"))
+    receipt = page.get_by_role("status")
+    expect(receipt).to_contain_text(t("Letter number"))
+    expect(receipt).to_contain_text(t("Tracking code"))
+    number = page.locator("#letter-number").inner_text().strip()
+    code = page.locator("#tracking-code").inner_text().strip()
+    assert re.fullmatch(r"\d{8,20}", number), number
+    assert re.fullmatch(r"[A-Z0-9]{6,32}", code), code
+    return number, code
+
+
+def track(page: Page, number: str, code: str) -> None:
+    """Looks a letter up through the tracking form, as the writer types it in."""
+    page.goto("/mailbox/track")
+    page.get_by_label(t("Letter number")).fill(number)
+    page.get_by_label(t("Tracking code")).fill(code)
+    page.get_by_role("button", name=t("Look up")).click()
+
+
+def status_badge(page: Page) -> Locator:
+    return page.locator("dl.facts dd .badge").first
+
+
+def signed_in(context: BrowserContext, base_url: str, username: str, password: str) -> Page:
+    page = context.new_page()
+    sign_in(page, base_url, username, password)
+    return page
+
+
+def test_citizen_letter_with_photo_from_writing_to_publication(
+    new_context: ContextFactory, base_url: str, tmp_path: Path
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    subject = f"幸福路路面塌陷 {tag}"
+    body = (
+        f"幸福路与建设街交叉口的路面塌陷已有两周，晚上骑车很危险。我叫王建国，电话{PHONE_NUMBER}，"
+        "请尽快修复。"
+    )
+    citizen = new_context(PHONE).new_page()
+
+    # The citizen writes on a phone, with a photo, and agrees to publication.
+    number, code = write_letter(
+        citizen,
+        subject=subject,
+        body=body,
+        name="王建国",
+        photo=small_jpeg(tmp_path),
+        consent=True,
+    )
+    shot(citizen, "mailbox-sent-phone")
+
+    track(citizen, number, code)
+    expect(citizen.get_by_role("heading", name=subject)).to_be_visible()
+    expect(status_badge(citizen)).to_have_text(t("Received, awaiting assignment"))
+    shot(citizen, "mailbox-track-submitted-phone")
+
+    # A leader assigns it to the housing bureau.
+    leader = signed_in(new_context(), base_url, *LEADER)
+    leader.goto(f"/staff/letters/{number}")
+    expect(leader.get_by_role("heading", level=1)).to_have_text(subject)
+    leader.get_by_label(t("Unit"), exact=True).select_option("housing")
+    leader.get_by_role("button", name=t("Assign"), exact=True).click()
+    expect(status_badge(leader)).to_have_text(t("Being handled"))
+    expect(leader.locator("dl.facts")).to_contain_text("县住房和城乡建设局")
+
+    # The housing clerk sees the photo and replies on the letter page.
+    clerk = signed_in(new_context(), base_url, "staff-housing", STAFF_PASSWORD)
+    clerk.goto(f"/staff/letters/{number}")
+    photo = clerk.get_by_role("img", name=t("Photo %(n)s sent with the letter", n=1))
+    expect(photo).to_be_visible()
+    assert photo.evaluate("img => img.complete && img.naturalWidth") == 64
+    shot(clerk, "mailbox-staff-letter-desktop")
+    reply = f"已安排施工队于本周内修复幸福路塌陷路面，感谢您的反映。{tag}"
+    clerk.get_by_label(t("Reply to the writer")).fill(reply)
+    clerk.get_by_role("button", name=t("Send the reply")).click()
+    expect(status_badge(clerk)).to_have_text(t("Replied"))
+
+    # The citizen sees the reply and rates it satisfied: the case is closed.
+    track(citizen, number, code)
+    expect(status_badge(citizen)).to_have_text(t("Replied"))
+    expect(citizen.locator("article.reply")).to_contain_text(reply)
+    expect(citizen.locator("article.reply")).to_contain_text(
+        t("Reply from %(unit)s", unit="县住房和城乡建设局")
+    )
+    citizen.get_by_label(t("Satisfied"), exact=True).check()
+    citizen.get_by_role("button", name=t("Send my rating")).click()
+    expect(status_badge(citizen)).to_have_text(t("Case closed"))
+    expect(citizen.locator("dl.facts")).to_contain_text(t("Satisfied"))
+    expect(citizen.get_by_role("button", name=t("Send my rating"))).to_have_count(0)
+    shot(citizen, "mailbox-track-closed-phone")
+
+    # The leader approves publication; the letter is on the public list, personal data masked.
+    leader.goto(f"/staff/letters/{number}")
+    leader.get_by_role("button", name=t("Approve for publication")).click()
+    expect(leader.locator("dl.facts")).to_contain_text(t("Published"))
+    expect(leader.get_by_role("button", name=t("Approve for publication"))).to_have_count(0)
+
+    citizen.goto("/mailbox/letters")
+    card = citizen.locator(f"#letter-{number}")
+    expect(card).to_be_visible()
+    expect(card).to_contain_text(subject)
+    expect(card).to_contain_text(reply)
+    expect(card).to_contain_text(MASKED_PHONE)
+    expect(card).not_to_contain_text(PHONE_NUMBER)
+    expect(card).not_to_contain_text("王建国")
+    shot(citizen, "mailbox-public-letters-phone", full_page=False)
+    assert PHONE_NUMBER not in citizen.content()
+
+    card.get_by_role("link", name=subject).click()
+    expect(citizen).to_have_url(re.compile(rf"/mailbox/letters/{number}$"))
+    letter = citizen.locator("article.public-letter")
+    expect(letter).to_contain_text(MASKED_PHONE)
+    expect(letter.locator(".reply")).to_contain_text(reply)
+    assert PHONE_NUMBER not in citizen.content()
+
+
+def test_wrong_tracking_code_reads_like_an_unknown_number(page: Page) -> None:
+    created = page.request.post(
+        "/api/v1/letters",
+        data={
+            "category": "suggestion",
+            "subject": "建议增加公交班次",
+            "body": "早高峰公交车太挤，建议增加班次。",
+            "name": "李四",
+            "phone": PHONE_NUMBER,
+            "publish_consent": False,
+        },
+    )
+    assert created.status == 201, created.text()
+    number = created.json()["number"]
+    not_found = t("No letter matches this number and tracking code.")
+
+    track(page, number, "WRONGCODE")
+    alert = page.get_by_role("alert")
+    expect(alert).to_have_text(not_found)
+    expect(page.locator("#h-letter")).to_have_count(0)
+    wrong_code_main = page.locator("main").inner_text().replace(number, "")
+
+    unknown = "19990101999999"
+    response = page.goto(f"/mailbox/track?number={unknown}&code=WRONGCODE")
+    assert response is not None and response.status == 404
+    expect(alert).to_have_text(not_found)
+    expect(page.locator("#h-letter")).to_have_count(0)
+    assert page.locator("main").inner_text().replace(unknown, "") == wrong_code_main
+
+
+def test_keyboard_only_citizen_writes_and_tracks_a_letter(page: Page) -> None:
+    tag = uuid.uuid4().hex[:6]
+    subject = f"小区路灯不亮 {tag}"
+    page.goto("/mailbox")
+
+    # Tab to the first kind of letter and choose it with Space.
+    first_kind = page.get_by_label(t("Enquiry"), exact=True)
+    tab_to(page, first_kind)
+    page.keyboard.press("Space")
+    expect(first_kind).to_be_checked()
+
+    tab_to(page, field(page, "Subject"))
+    page.keyboard.type(subject)
+    tab_to(page, field(page, "Your letter"))
+    page.keyboard.type("幸福小区三号楼前的路灯坏了一个月，晚上出行不便，请修理。")
+    tab_to(page, field(page, "Name"))
+    page.keyboard.type("赵六")
+    page.keyboard.press("Tab")
+    expect(field(page, "Phone")).to_be_focused()
+    page.keyboard.type(PHONE_NUMBER)
+    send = page.get_by_role("button", name=t("Send the letter"))
+    tab_to(page, send)
+    outline = send.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline != "none", "the focused button shows no focus outline"
+    page.keyboard.press("Enter")
+
+    number, code = read_receipt(page)
+
+    # The receipt's own link, then the tracking form, both by keyboard.
+    tab_to(page, page.get_by_role("link", name=t("Track this letter")))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=subject)).to_be_visible()
+
+    page.goto("/mailbox/track")
+    tab_to(page, page.get_by_label(t("Letter number")))
+    page.keyboard.type(number)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label(t("Tracking code"))).to_be_focused()
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name=subject)).to_be_visible()
+    expect(status_badge(page)).to_have_text(t("Received, awaiting assignment"))
+    expect(page.get_by_role("alert")).to_have_count(0)

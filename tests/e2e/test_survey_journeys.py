@@ -1,0 +1,164 @@
+"""Surveys end to end: the editor with a conditional question, answering with and without
+JavaScript, and the public results with charts."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from engagement import i18n
+from tests.e2e.conftest import PHONE, STAFF_PASSWORD, ContextFactory, shot, sign_in, t
+
+FIRST = "您平时主要怎样出行？"
+MODES = ["公交车", "自驾车", "步行"]
+FOLLOW_UP = "您对公交车的准点情况满意吗？"
+VERDICTS = ["满意", "一般", "不满意"]
+
+
+def field(scope: Page | Locator, msgid: str, **params: Any) -> Locator:
+    """The form field labelled with `msgid`'s text, whether or not it is marked required (*)."""
+    return scope.get_by_label(re.compile(rf"^\s*{re.escape(t(msgid, **params))}\s*\*?\s*$"))
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return i18n.translations("zh").ngettext(singular, plural, n) % {"num": n}
+
+
+def signed_in(context: BrowserContext, base_url: str, username: str, password: str) -> Page:
+    page = context.new_page()
+    sign_in(page, base_url, username, password)
+    return page
+
+
+def question(page: Page, text: str) -> Locator:
+    """A question of the answer form, found by its wording."""
+    return page.locator("fieldset.question").filter(has=page.locator("legend", has_text=text))
+
+
+def drawn_chart(page: Page, key: str) -> Locator:
+    """The chart of question `key` once plotly.js has drawn it (plotly marks the div)."""
+    return page.locator(f"#chart-{key}.js-plotly-plot svg.main-svg").first
+
+
+def count(result: Locator, option: str) -> Locator:
+    """The count cell of `option` in a question's table of results."""
+    row = result.locator("tbody tr").filter(
+        has=result.page.get_by_role("cell", name=option, exact=True)
+    )
+    return row.locator("td").nth(1)
+
+
+def build_survey(page: Page, title: str) -> int:
+    """Staff-transport builds the survey in the editor and publishes it; returns its id."""
+    page.goto("/staff/surveys/new")
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("New survey"))
+    field(page, "Title").fill(title)
+    page.get_by_label(t("Introduction")).fill("为优化公交线路，请花一分钟回答两个问题。")
+    page.get_by_role("button", name=t("Create and edit the questions")).click()
+    expect(page).to_have_url(re.compile(r"/staff/surveys/\d+$"))
+    survey_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+    # The example question becomes the single-choice question (htmx, in place).
+    questions = page.locator("#questions")
+    example = questions.locator("li.card").first
+    example.locator("summary").click()
+    field(example, "Question").fill(FIRST)
+    field(example, "Options (one per line, for choice questions)").fill("\n".join(MODES))
+    example.get_by_role("button", name=t("Save question")).click()
+    expect(questions.locator("li.card").first).to_contain_text(FIRST)
+    expect(questions.locator("li.card").first).to_contain_text(" / ".join(MODES))
+
+    # A follow-up shown only to those who go by bus.
+    adder = questions.locator("details.card")
+    adder.locator("summary").click()
+    field(adder, "Key").fill("bus")
+    field(adder, "Kind").select_option(label=t("Single choice"))
+    field(adder, "Question").fill(FOLLOW_UP)
+    field(adder, "Options (one per line, for choice questions)").fill("\n".join(VERDICTS))
+    adder.get_by_label(t("An answer is required")).check()
+    field(adder, "Show only if the answer to question…").select_option("q1")
+    field(adder, "…is one of (one per line)").fill(MODES[0])
+    adder.get_by_role("button", name=t("Add question")).click()
+    follow_up = questions.locator("li.card").filter(has_text=FOLLOW_UP)
+    expect(follow_up).to_contain_text(
+        t("shown if %(key)s is %(values)s", key="q1", values=MODES[0])
+    )
+    expect(questions.locator("li.card")).to_have_count(2)
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+    # Results public, through the settings form; then publish.
+    page.locator("details.card > summary", has_text=t("Settings")).click()
+    page.get_by_label(t("Publish the results on the portal")).check()
+    page.get_by_role("button", name=t("Save settings")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    page.locator("details.card > summary", has_text=t("Settings")).click()
+    expect(page.get_by_label(t("Publish the results on the portal"))).to_be_checked()
+    page.get_by_role("button", name=t("Publish"), exact=True).click()
+    expect(page.locator("main h1 + p .badge")).to_have_text(t("Open"))
+    shot(page, "survey-editor-desktop")
+    return survey_id
+
+
+def test_survey_built_in_the_editor_is_answered_with_and_without_javascript(
+    new_context: ContextFactory, base_url: str
+) -> None:
+    title = f"公交出行满意度调查 {uuid.uuid4().hex[:6]}"
+    clerk = signed_in(new_context(), base_url, "staff-transport", STAFF_PASSWORD)
+    survey_id = build_survey(clerk, title)
+
+    # A phone with JavaScript: the follow-up appears as soon as "bus" is chosen.
+    phone = new_context(PHONE).new_page()
+    phone.goto(f"/surveys/{survey_id}")
+    expect(phone.get_by_role("heading", level=1)).to_have_text(title)
+    expect(question(phone, FIRST)).to_be_visible()
+    expect(question(phone, FOLLOW_UP)).to_have_count(0)
+    with phone.expect_response(re.compile(rf"/surveys/{survey_id}/visible$")):
+        phone.get_by_label(MODES[1], exact=True).check()
+    expect(question(phone, FOLLOW_UP)).to_have_count(0)
+    phone.get_by_label(MODES[0], exact=True).check()
+    expect(question(phone, FOLLOW_UP)).to_be_visible()
+    expect(phone.get_by_label(MODES[0], exact=True)).to_be_checked()
+    question(phone, FOLLOW_UP).get_by_label(VERDICTS[0], exact=True).check()
+    shot(phone, "survey-answer-phone")
+    phone.get_by_role("button", name=t("Send my answers")).click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text(t("Thank you for your answers"))
+
+    # A phone without JavaScript: the follow-up comes with the "show follow-up" button.
+    plain = new_context(PHONE, java_script_enabled=False).new_page()
+    plain.goto(f"/surveys/{survey_id}")
+    plain.get_by_label(MODES[0], exact=True).check()
+    expect(question(plain, FOLLOW_UP)).to_have_count(0)
+    plain.get_by_role("button", name=t("Show the follow-up questions")).click()
+    expect(question(plain, FOLLOW_UP)).to_be_visible()
+    expect(plain.get_by_label(MODES[0], exact=True)).to_be_checked()
+    question(plain, FOLLOW_UP).get_by_label(VERDICTS[1], exact=True).check()
+    shot(plain, "survey-answer-nojs-phone")
+    plain.get_by_role("button", name=t("Send my answers")).click()
+    expect(plain.get_by_role("heading", level=1)).to_have_text(t("Thank you for your answers"))
+
+    # The public results: a drawn chart per question and the counts.
+    plain.get_by_role("link", name=t("See the results")).click()
+    expect(plain).to_have_url(re.compile(rf"/surveys/{survey_id}/results$"))
+    results = new_context(PHONE).new_page()
+    results.goto(f"/surveys/{survey_id}/results")
+    expect(results.locator(".lead")).to_have_text(
+        ngettext("%(num)s response", "%(num)s responses", 2)
+    )
+    for key in ("q1", "bus"):
+        expect(drawn_chart(results, key)).to_be_visible()
+    first = results.locator("section.result").filter(has_text=FIRST)
+    follow = results.locator("section.result").filter(has_text=FOLLOW_UP)
+    expect(count(first, MODES[0])).to_have_text("2")
+    expect(count(first, MODES[1])).to_have_text("0")
+    expect(count(follow, VERDICTS[0])).to_have_text("1")
+    expect(count(follow, VERDICTS[1])).to_have_text("1")
+    shot(results, "survey-results-phone")
+    desktop = new_context().new_page()
+    desktop.goto(f"/surveys/{survey_id}/results")
+    expect(drawn_chart(desktop, "q1")).to_be_visible()
+    expect(drawn_chart(desktop, "bus")).to_be_visible()
+    shot(desktop, "survey-results-desktop")
