@@ -28,7 +28,8 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
         colorway=COLORS,
         showlegend=False,
     )
-    fig.update_xaxes(automargin=True, gridcolor="#e5e5e5")
+    # Months and options are categories; counts are whole numbers.
+    fig.update_xaxes(automargin=True, gridcolor="#e5e5e5", type="category")
     fig.update_yaxes(automargin=True, gridcolor="#e5e5e5")
     return fig
 
@@ -51,10 +52,14 @@ def bar(
             marker_color=COLORS[0],
         )
         fig = go.Figure(trace)
-        fig.update_yaxes(autorange="reversed")
-    else:
-        fig = go.Figure(go.Bar(x=list(labels), y=list(values), marker_color=COLORS[0]))
-    return to_json(_layout(fig, title, height or max(180, 40 * len(labels) + 60)))
+        fig = _layout(fig, title, height or max(180, 40 * len(labels) + 60))
+        fig.update_yaxes(autorange="reversed", type="category")
+        fig.update_xaxes(type="linear", tickformat="d", rangemode="tozero")
+        return to_json(fig)
+    fig = go.Figure(go.Bar(x=list(labels), y=list(values), marker_color=COLORS[0]))
+    fig = _layout(fig, title, height or 260)
+    fig.update_yaxes(tickformat="d", rangemode="tozero")
+    return to_json(fig)
 
 
 def lines(
@@ -73,6 +78,7 @@ def stacked_bars(
 ) -> str:
     fig = go.Figure([go.Bar(x=list(x), y=list(v), name=k) for k, v in series.items()])
     fig = _layout(fig, title, height)
+    fig.update_yaxes(tickformat="d", rangemode="tozero")
     fig.update_layout(barmode="stack", showlegend=True, legend={"orientation": "h", "y": -0.2})
     return to_json(fig)
 

@@ -8,7 +8,7 @@
       if (!target || target.dataset.drawn) { return; }
       var figure = JSON.parse(node.textContent);
       window.Plotly.newPlot(target, figure.data, figure.layout,
-        { responsive: true, displaylogo: false, locale: document.documentElement.lang });
+        { responsive: true, displaylogo: false, displayModeBar: false });
       target.dataset.drawn = "1";
     });
   }

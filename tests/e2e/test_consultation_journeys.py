@@ -73,15 +73,15 @@ def test_clerk_splits_a_draft_and_a_moderated_comment_appears_under_its_article(
     # The articles are editable fields, in order, the preamble kept as its own part.
     headings = clerk.locator(".sections-editor input[name=heading]")
     expect(headings).to_have_count(4)
-    expect(field(clerk, "Heading of article %(n)s", n=2)).to_have_value("第一条")
-    expect(field(clerk, "Heading of article %(n)s", n=3)).to_have_value("第二条")
-    expect(field(clerk, "Text of article %(n)s", n=3)).to_have_value(
+    expect(field(clerk, "Heading of part %(n)s", n=2)).to_have_value("第一条")
+    expect(field(clerk, "Heading of part %(n)s", n=3)).to_have_value("第二条")
+    expect(field(clerk, "Text of part %(n)s", n=3)).to_have_value(
         "道路停车泊位实行分时段收费，每日7时至21时收费，其余时间免费。"
     )
-    expect(field(clerk, "Heading of article %(n)s", n=4)).to_have_value("第三条")
+    expect(field(clerk, "Heading of part %(n)s", n=4)).to_have_value("第三条")
     expect(field(clerk, "Title")).to_have_value(title)
     shot(clerk, "consultation-split-desktop")
-    field(clerk, "Text of article %(n)s", n=4).fill("本办法自2026年1月1日起施行。")
+    field(clerk, "Text of part %(n)s", n=4).fill("本办法自2026年1月1日起施行。")
     clerk.get_by_role("button", name=t("Save"), exact=True).click()
 
     expect(clerk).to_have_url(re.compile(r"/staff/consultations/\d+$"))
