@@ -135,7 +135,8 @@ async def _finish(request: Request, *, commit: bool) -> None:
     if not commit:
         await run_in_threadpool(session.rollback)
         return
-    await run_in_threadpool(session.commit)
+    if session.in_transaction():  # a hot handler may have committed on its own thread already
+        await run_in_threadpool(session.commit)
     if session.info.pop("outbox", False):
         from engagement.mail import deliver_in_background
 

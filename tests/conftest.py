@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from engagement.app import create_app  # noqa: E402
 from engagement.audit import Actor  # noqa: E402
+from engagement.calendar_admin import forget_calendar  # noqa: E402
 from engagement.db import make_engine  # noqa: E402
 from engagement.migrate import alembic_config  # noqa: E402
 from engagement.models import Department, User  # noqa: E402
@@ -54,6 +55,7 @@ def engine() -> Iterator[Engine]:
 
 @pytest.fixture
 def connection(engine: Engine) -> Iterator[Connection]:
+    forget_calendar()  # the calendar cache is keyed by the database handle, new per test
     with engine.connect() as conn:
         outer = conn.begin()
         yield conn

@@ -46,6 +46,9 @@ def submit_letter(
         submission_key=idempotency_key,
         ip=client_ip(request),
     )
+    # Committed here, on the endpoint's own thread, rather than with another thread hop after it:
+    # submission is the busiest write. The letter is stored before the answer leaves either way.
+    session.commit()
     if result.tracking_code is None:
         raise Conflict(
             "This submission was already received as letter %(number)s.", number=result.number
