@@ -295,10 +295,16 @@ def queue_page(
     queue: str = "all",
     q: Annotated[str, Query(max_length=100)] = "",
     page: Annotated[int, Query(ge=1)] = 1,
+    department: Annotated[str, Query(max_length=64)] = "",
+    category: str = "",
 ) -> Response:
+    """The queue; `department` and `category` come from the dashboard's drill-down links."""
     service.close_unrated(session)
     base = QUEUES.get(queue, QUEUES["all"])
-    filters = service.QueueFilter(**{**base.__dict__, "q": q})
+    chosen = Category(category) if category in Category.__members__ else None
+    filters = service.QueueFilter(
+        **{**base.__dict__, "q": q, "department": department or None, "category": chosen}
+    )
     paging = PageParams(page=page, per_page=20)
     rows, total = service.staff_queue(
         session, user, filters, offset=paging.offset, limit=paging.per_page
@@ -315,6 +321,14 @@ def queue_page(
             "pages": paging.pages(total),
             "queue": queue,
             "q": q,
+            "drill": {
+                k: v
+                for k, v in (
+                    ("department", department),
+                    ("category", chosen.value if chosen else ""),
+                )
+                if v
+            },
             "counts": service.counts_by_queue(session, user, now),
         },
         block="queue",

@@ -326,6 +326,7 @@ class QueueFilter:
     unassigned: bool = False
     q: str = ""
     department: str | None = None
+    category: Category | None = None
 
 
 def staff_queue(
@@ -362,6 +363,8 @@ def _queue_filters(
         stmt = stmt.where(Letter.status == f.status)
     if f.unassigned:
         stmt = stmt.where(Letter.status == Status.submitted)
+    if f.category is not None:
+        stmt = stmt.where(Letter.category == f.category)
     if f.department:
         unit = accounts.get_department(session, f.department, include_inactive=True)
         stmt = stmt.where(Letter.department_id == unit.id)
