@@ -129,7 +129,7 @@ def parse_number(number: str) -> tuple[str, int] | None:
     if not NUMBER.fullmatch(number):
         return None
     letter_id = int(number[8:])
-    return (number[:8], letter_id) if letter_id < 2**63 else None
+    return (number[:8], letter_id) if letter_id < 2**31 else None  # ids are 32-bit INTEGERs
 
 
 class LetterWord(Base):
