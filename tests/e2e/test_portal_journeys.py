@@ -11,8 +11,7 @@ from tests.e2e.conftest import t
 def test_search_finds_a_published_reply_and_never_an_unpublished_letter(
     page: Page, base_url: str
 ) -> None:
-    published = httpx.get(f"{base_url}/api/v1/letters", params={"per_page": 1}).json()["items"][0]
-    word = "供暖" if "供暖" in published["subject"] else published["subject"][:4]
+    word = "供暖"  # the demo's published replies include letters about heating
     secret = {
         "category": "complaint",
         "subject": "麒麟湾码头夜间施工扰民",
