@@ -172,3 +172,15 @@ def set_user_active(session: Session, actor: Actor, *, username: str, active: bo
         username=user.username,
     )
     return user
+
+
+def acting_unit(session: Session, user: User, slug: str | None) -> int:
+    """The unit a user creates something for: staff their own, leaders and admins the one named."""
+    if user.role == Role.staff and user.department_id is not None:
+        return user.department_id
+    if not slug:
+        raise Invalid("Choose the unit that runs it.", field="department")
+    try:
+        return get_department(session, slug).id
+    except NotFound as exc:
+        raise Invalid(exc.message, field="department", **exc.params) from exc

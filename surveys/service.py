@@ -101,7 +101,7 @@ def _questions(specs: Sequence[QuestionSpec]) -> list[Question]:
 
 def create_survey(session: Session, actor: Actor, data: SurveyIn) -> Survey:
     assert actor.user is not None
-    unit_id = _acting_unit(session, actor.user, data.department)
+    unit_id = accounts.acting_unit(session, actor.user, data.department)
     require(actor.user, Action.manage_survey, unit_id)
     errors = _survey_errors(data)
     if errors:
@@ -127,18 +127,6 @@ def create_survey(session: Session, actor: Actor, data: SurveyIn) -> Survey:
         title=survey.title,
     )
     return survey
-
-
-def _acting_unit(session: Session, user: User, slug: str | None) -> int:
-    if unit_scope(user) is not None:
-        assert user.department_id is not None
-        return user.department_id
-    if not slug:
-        raise Invalid("Choose the unit that runs this survey.", field="department")
-    try:
-        return accounts.get_department(session, slug).id
-    except NotFound as exc:
-        raise Invalid(exc.message, field="department", **exc.params) from exc
 
 
 def update_survey(session: Session, actor: Actor, survey_id: int, data: SurveyIn) -> Survey:

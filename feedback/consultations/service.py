@@ -106,7 +106,7 @@ def _validate(session: Session, data: ConsultationIn) -> list[tuple[str | None, 
 
 def create_consultation(session: Session, actor: Actor, data: ConsultationIn) -> Consultation:
     assert actor.user is not None
-    unit_id = _acting_unit(session, actor.user, data.department)
+    unit_id = accounts.acting_unit(session, actor.user, data.department)
     require(actor.user, Action.manage_consultation, unit_id)
     errors = _validate(session, data)
     if errors:
@@ -138,18 +138,6 @@ def create_consultation(session: Session, actor: Actor, data: ConsultationIn) ->
         title=consultation.title,
     )
     return consultation
-
-
-def _acting_unit(session: Session, user: User, slug: str | None) -> int:
-    if unit_scope(user) is not None:
-        assert user.department_id is not None
-        return user.department_id
-    if not slug:
-        raise Invalid("Choose the unit that runs this consultation.", field="department")
-    try:
-        return accounts.get_department(session, slug).id
-    except NotFound as exc:
-        raise Invalid(exc.message, field="department", **exc.params) from exc
 
 
 def update_consultation(
