@@ -3,59 +3,25 @@ steps of a letter's life through the real JSON API."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy.orm import Session
 
-import engagement.app
-from engagement.auth import passwords
 from engagement.settings import get_settings
 from feedback.mailbox.models import Letter
 from feedback.mailbox.service import find_by_number
-from tests import factories
-
-# Still argon2id, with the smallest cost: the production cost takes ~0.25 s a check.
-_FAST = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),))
-_FAST_HASH = _FAST.hash(factories.PASSWORD)
-_FAST_DUMMY = _FAST.hash("not-a-real-password")
-_TEMPLATES: dict[tuple[str, ...], Any] = {}
-_make_templates = engagement.app.make_templates
 
 PHONE = "13812345678"
 WRITER = "欧阳明远"
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher", _FAST)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", _FAST_DUMMY)
-    monkeypatch.setattr(factories, "_HASH", _FAST_HASH)
-
-
-@pytest.fixture(autouse=True)
 def no_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests write many letters from one address; create_app reads this setting."""
     monkeypatch.setattr(get_settings(), "ratelimit_enabled", False)
-
-
-@pytest.fixture(autouse=True)
-def shared_templates(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One compiled template environment for every test's app."""
-
-    def cached(directories: Sequence[Path]) -> Any:
-        key = tuple(str(d) for d in directories)
-        if key not in _TEMPLATES:
-            _TEMPLATES[key] = _make_templates(directories)
-        return _TEMPLATES[key]
-
-    monkeypatch.setattr(engagement.app, "make_templates", cached)
 
 
 def local(y: int, m: int, d: int, hour: int = 10, minute: int = 0) -> datetime:

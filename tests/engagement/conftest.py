@@ -8,31 +8,15 @@ from collections.abc import Iterator
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.app import create_app
-from engagement.auth import passwords
 from engagement.auth.deps import ApiUser
 from engagement.models import AuditEvent
 from engagement.ratelimit import limiter
-from tests import factories
 
 PROBE_PATH = "/api/v1/test-probe/me"
-
-# Still argon2id, at the lowest cost: the production cost takes ~0.25 s a check on this machine.
-_FAST = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),))
-_FAST_HASH = _FAST.hash(factories.PASSWORD)
-_FAST_DUMMY = _FAST.hash("not-a-real-password")
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher", _FAST)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", _FAST_DUMMY)
-    monkeypatch.setattr(factories, "_HASH", _FAST_HASH)
 
 
 @pytest.fixture(scope="session")

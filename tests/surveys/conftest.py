@@ -2,55 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-import engagement.app
 from engagement import i18n
-from engagement.auth import passwords
 from engagement.models import Department, User
 from engagement.timeutil import utcnow
 from surveys.models import Answer, Question, Response, Survey
 from tests import factories
 from tests.conftest import bearer, login
-
-_FAST = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1),))
-_FAST_HASH = _FAST.hash(factories.PASSWORD)
-_FAST_DUMMY = _FAST.hash("not-a-real-password")
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher", _FAST)
-    monkeypatch.setattr(passwords, "_DUMMY_HASH", _FAST_DUMMY)
-    monkeypatch.setattr(factories, "_HASH", _FAST_HASH)
-
-
-_TEMPLATES: dict[tuple[str, ...], Any] = {}
-_make_templates = engagement.app.make_templates
-
-
-@pytest.fixture(autouse=True)
-def shared_templates(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One compiled template environment for every test's app (compiling takes ~0.2 s)."""
-
-    def cached(directories: Sequence[Path]) -> Any:
-        key = tuple(str(d) for d in directories)
-        if key not in _TEMPLATES:
-            _TEMPLATES[key] = _make_templates(directories)
-        return _TEMPLATES[key]
-
-    monkeypatch.setattr(engagement.app, "make_templates", cached)
 
 
 @pytest.fixture
