@@ -1,1 +1,84 @@
-"""Analytics keeps no tables of its own yet: it reads the domains' tables."""
+"""Analytics' own tables: rollups of settled letters, and the topics found among letters.
+
+A rollup row adds up the settled letters (closed or rejected, which never change a figure
+again) of one month (grain "m") or one day (grain "d"). A dashboard period is split into whole
+months plus the days at its edges, so it reads a few thousand rollup rows instead of a million
+letters, and adds the letters not yet rolled up live. Unit ids use 0 for "none", because a
+NULL in a key would never match itself in ON CONFLICT.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engagement.models import Base
+from engagement.timeutil import utcnow
+
+
+class LetterRollup(Base):
+    __tablename__ = "analytics_letter_rollup"
+
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    department_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    township_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+    replied: Mapped[int] = mapped_column(default=0)
+    on_time: Mapped[int] = mapped_column(default=0)
+    rated: Mapped[int] = mapped_column(default=0)
+    satisfied: Mapped[int] = mapped_column(default=0)
+
+
+class WordRollup(Base):
+    """Word counts of settled letters, in slices: all letters, or one unit, township, category."""
+
+    __tablename__ = "analytics_word_rollup"
+
+    dim: Mapped[str] = mapped_column(String(12), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    grain: Mapped[str] = mapped_column(String(1), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    word: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
+class RollupState(Base):
+    """One row: the last rollup batch number, updated (and so locked) by each run."""
+
+    __tablename__ = "analytics_rollup_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch: Mapped[int] = mapped_column(default=0)
+    rolled_at: Mapped[datetime | None]
+
+
+class TopicRun(Base):
+    """One computation of topics, so the dashboard can say when they were found."""
+
+    __tablename__ = "analytics_topic_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    letters: Mapped[int]
+    method: Mapped[str] = mapped_column(Text)
+
+
+class Topic(Base):
+    __tablename__ = "analytics_topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("analytics_topic_runs.id", ondelete="CASCADE"), index=True
+    )
+    rank: Mapped[int]
+    label: Mapped[str] = mapped_column(String(200))
+    words: Mapped[list[str]]
+    size: Mapped[int]
+    recent: Mapped[int]  # letters in the last 30 days
+    previous: Mapped[int]  # letters in the 30 days before
+    examples: Mapped[list[str]]  # masked subjects and numbers of three letters

@@ -6,19 +6,27 @@ letters themselves. Rates are None when their divisor is 0, so a page shows "—
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from engagement.models import Department
+from analytics.models import LetterRollup, WordRollup
+from analytics.rollup import month_of, pieces
+from engagement.models import Department, table_of
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
-from feedback.mailbox.models import OPEN_STATUSES, Category, Letter, LetterWord, Satisfaction
+from feedback.mailbox.models import (
+    OPEN_STATUSES,
+    Category,
+    Letter,
+    LetterWord,
+    Satisfaction,
+    Status,
+)
 
 GOOD = (Satisfaction.satisfied, Satisfaction.basically_satisfied)
 
@@ -41,6 +49,11 @@ class LetterFilter:
 
 def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=get_settings().tz)
+
+
+def day_start_of(day: str, plus_days: int = 0) -> datetime:
+    """The local midnight starting a "YYYYMMDD" day, or `plus_days` after it."""
+    return day_start(date(int(day[:4]), int(day[4:6]), int(day[6:])) + timedelta(days=plus_days))
 
 
 def period(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
@@ -167,29 +180,34 @@ def letter_figures(
     months: dict[str, int] = defaultdict(int)
     for row in grouped:
         _add(out, row)
-        out.by_category[row.category.value] = out.by_category.get(row.category.value, 0) + row.n
-        out.by_status[row.status.value] = out.by_status.get(row.status.value, 0) + row.n
-        month = f"{row.day[:4]}-{row.day[4:6]}"
+        category, status = str(row.category), str(row.status)
+        out.by_category[category] = out.by_category.get(category, 0) + row.n
+        out.by_status[status] = out.by_status.get(status, 0) + row.n
+        month = f"{row.month[:4]}-{row.month[4:6]}"
         months[month] += row.n
-        out.month_category.setdefault(month, {})
-        out.month_category[month][row.category.value] = (
-            out.month_category[month].get(row.category.value, 0) + row.n
-        )
-        for key, table in ((row.department_id, per_dept), (row.township_id, per_town)):
+        cells = out.month_category.setdefault(month, {})
+        cells[category] = cells.get(category, 0) + row.n
+        for key, table in (
+            (row.department_id or None, per_dept),
+            (row.township_id or None, per_town),
+        ):
             if key not in table:
                 table[key] = UnitFigures(_unit(units.get(key)) if key else None)
             _add(table[key], row)
     out.by_month = [{"month": m, "total": n} for m, n in sorted(months.items())]
-    medians = _medians(session, f)
+    replied_units = [key for key, unit in per_dept.items() if unit.replied]
+    medians = _medians(session, f, replied_units) if out.replied else {}
     out.median_reply_hours = medians.pop("all", None)
     for key, figures in per_dept.items():
         figures.median_reply_hours = medians.get(key)
-    out.by_department = sorted(per_dept.values(), key=lambda u: -u.total)
-    out.by_township = sorted(
-        (u for k, u in per_town.items() if k is not None), key=lambda u: -u.total
-    )
+    out.by_department = sorted(per_dept.values(), key=_busiest_first)
+    out.by_township = sorted((u for k, u in per_town.items() if k is not None), key=_busiest_first)
     out.top_keywords = top_keywords(session, f, limit=keywords)
     return out
+
+
+def _busiest_first(unit: UnitFigures) -> tuple[int, str]:
+    return -unit.total, (unit.department or {}).get("slug", "")
 
 
 def _unit(d: Department | None) -> dict[str, str] | None:
@@ -208,45 +226,147 @@ def _add(target: Any, row: Any) -> None:
 
 
 def _grouped(session: Session, f: LetterFilter, now: datetime) -> list[Any]:
-    """One pass over the period's letters, grouped by everything the dashboard splits by."""
+    """The period's figures by unit, township, category, status and month, in one statement.
+
+    Settled letters come from the rollups, the others live from the letters; one statement, so
+    a rollup run committing meanwhile cannot make a letter count twice or not at all.
+    """
+    rolled = table_of(LetterRollup)
+    grain_month = case((rolled.c.grain == "m", rolled.c.period), else_=month_of(rolled.c.period))
+    from_rollup = select(
+        rolled.c.department_id,
+        rolled.c.township_id,
+        rolled.c.category,
+        rolled.c.status,
+        grain_month.label("month"),
+        rolled.c.n,
+        rolled.c.replied,
+        rolled.c.on_time,
+        rolled.c.rated,
+        rolled.c.satisfied,
+        literal(0).label("overdue"),
+        case((rolled.c.status == Status.closed.value, rolled.c.n), else_=0).label("closed"),
+    ).where(pieces(f.since, f.until).condition(rolled.c.grain, rolled.c.period))
+    if f.department_id is not None:
+        from_rollup = from_rollup.where(rolled.c.department_id == f.department_id)
+    if f.township_id is not None:
+        from_rollup = from_rollup.where(rolled.c.township_id == f.township_id)
+    if f.category is not None:
+        from_rollup = from_rollup.where(rolled.c.category == f.category.value)
+
     open_ = Letter.status.in_(OPEN_STATUSES)
     late = case((Letter.status == "submitted", Letter.assign_due_at), else_=Letter.reply_due_at)
-    day = func.substr(Letter.number_day, 1, 8)
-    stmt = select(
-        Letter.department_id,
-        Letter.township_id,
+    month = month_of(Letter.number_day)
+    keys = (
+        func.coalesce(Letter.department_id, 0),
+        func.coalesce(Letter.township_id, 0),
         Letter.category,
         Letter.status,
-        day.label("day"),
-        func.count().label("n"),
-        func.count(Letter.first_replied_at).label("replied"),
-        func.sum(case((Letter.on_time.is_(True), 1), else_=0)).label("on_time"),
-        func.count(Letter.satisfaction).label("rated"),
-        func.sum(case((Letter.satisfaction.in_(GOOD), 1), else_=0)).label("satisfied"),
-        func.sum(case((and_(open_, late < now), 1), else_=0)).label("overdue"),
-        func.sum(case((Letter.status == "closed", 1), else_=0)).label("closed"),
-    ).group_by(Letter.department_id, Letter.township_id, Letter.category, Letter.status, day)
-    return list(session.execute(where(stmt, f)))
-
-
-def _medians(session: Session, f: LetterFilter) -> dict[Any, float]:
-    """Median hours to the first reply, overall ("all") and per department."""
-    stmt = where(
-        select(Letter.department_id, Letter.reply_hours).where(Letter.reply_hours.is_not(None)), f
+        month,
     )
-    values: dict[Any, list[float]] = defaultdict(list)
-    for department_id, hours in session.execute(stmt):
-        values[department_id].append(hours)
-        values["all"].append(hours)
-    return {k: round(statistics.median(v), 2) for k, v in values.items() if v}
+    live = select(
+        *keys,
+        func.count(),
+        func.count(Letter.first_replied_at),
+        func.sum(case((Letter.on_time.is_(True), 1), else_=0)),
+        func.count(Letter.satisfaction),
+        func.sum(case((Letter.satisfaction.in_(GOOD), 1), else_=0)),
+        func.sum(case((and_(open_, late < now), 1), else_=0)),
+        func.sum(case((Letter.status == "closed", 1), else_=0)),
+    ).where(Letter.rollup_batch.is_(None))
+    live = where(live, f).group_by(*keys)
+    return list(session.execute(union_all(from_rollup, live)))
+
+
+def _medians(session: Session, f: LetterFilter, units: list[int | None]) -> dict[Any, float]:
+    """Exact median hours to the first reply, overall ("all") and for each of `units`.
+
+    Each one steps an index in reply-hour order to the middle (LIMIT 2 OFFSET half the count),
+    counting in the same statement, instead of reading every value into Python.
+    """
+    out: dict[Any, float] = {}
+    overall = _median(session, f)
+    if overall is not None:
+        out["all"] = overall
+    for unit in units:
+        value = _median(session, replace(f, department_id=unit), unit_is_null=unit is None)
+        if value is not None:
+            out[unit] = value
+    return out
+
+
+def _median(session: Session, f: LetterFilter, *, unit_is_null: bool = False) -> float | None:
+    def replied(stmt: Any) -> Any:
+        stmt = where(stmt.where(Letter.reply_hours.is_not(None)), f)
+        return stmt.where(Letter.department_id.is_(None)) if unit_is_null else stmt
+
+    count = replied(select(func.count())).scalar_subquery()
+    stmt = (
+        replied(select(Letter.reply_hours, count))
+        .order_by(Letter.reply_hours)
+        .limit(2)
+        .offset((count - 1) // 2)
+    )
+    rows = session.execute(stmt).all()
+    if not rows:
+        return None
+    n = rows[0][1]
+    middle = rows[0][0] if n % 2 or len(rows) == 1 else (rows[0][0] + rows[1][0]) / 2
+    return round(middle, 2)
+
+
+# --- words ------------------------------------------------------------------------------------
+
+
+def _word_rows(f: LetterFilter, words: list[str] | None) -> Any:
+    """(word, n) rows of the period's letters: rollup slices where one fits, letters otherwise."""
+    filters = [
+        (dim, value)
+        for dim, value in (
+            ("department", f.department_id),
+            ("township", f.township_id),
+            ("category", f.category.value if f.category else None),
+        )
+        if value is not None
+    ]
+    sources = []
+    cut = pieces(f.since, f.until)
+    letter_rows = select(LetterWord.word, LetterWord.n).join(
+        Letter, Letter.id == LetterWord.letter_id
+    )
+    if words is not None:
+        letter_rows = letter_rows.where(LetterWord.word.in_(words))
+    if len(filters) > 1:
+        return where(letter_rows, f)  # selective enough to count from the letters
+    dim, value = filters[0] if filters else ("all", "")
+    rolled = table_of(WordRollup)
+    slice_rows = select(rolled.c.word, rolled.c.n).where(
+        rolled.c.dim == dim, rolled.c.key == str(value)
+    )
+    if dim == "all":
+        slice_rows = slice_rows.where(cut.condition(rolled.c.grain, rolled.c.period))
+    else:  # month slices only: the loose days at the ends come from the letters
+        slice_rows = slice_rows.where(cut.months_condition(rolled.c.grain, rolled.c.period))
+        for first, last in cut.days:
+            edge = LetterFilter(day_start_of(first), day_start_of(last, 1))
+            edge_rows = where(letter_rows.where(Letter.rollup_batch.is_not(None)), f)
+            sources.append(where(edge_rows, edge))
+    if words is not None:
+        slice_rows = slice_rows.where(rolled.c.word.in_(words))
+    sources.append(slice_rows)
+    sources.append(where(letter_rows.where(Letter.rollup_batch.is_(None)), f))
+    return union_all(*sources)
 
 
 def top_keywords(session: Session, f: LetterFilter, *, limit: int = 20) -> list[dict[str, Any]]:
-    total = func.sum(LetterWord.n).label("count")
+    if limit <= 0:
+        return []
+    rows = _word_rows(f, None).subquery()
+    total = func.sum(rows.c.n).label("count")
     stmt = (
-        where(select(LetterWord.word, total).join(Letter, Letter.id == LetterWord.letter_id), f)
-        .group_by(LetterWord.word)
-        .order_by(total.desc(), LetterWord.word)
+        select(rows.c.word, total)
+        .group_by(rows.c.word)
+        .order_by(total.desc(), rows.c.word)
         .limit(limit)
     )
     return [{"word": w, "count": int(n)} for w, n in session.execute(stmt)]
@@ -255,12 +375,8 @@ def top_keywords(session: Session, f: LetterFilter, *, limit: int = 20) -> list[
 def word_counts_by_period(session: Session, f: LetterFilter, words: list[str]) -> dict[str, int]:
     if not words:
         return {}
-    stmt = where(
-        select(LetterWord.word, func.sum(LetterWord.n))
-        .join(Letter, Letter.id == LetterWord.letter_id)
-        .where(LetterWord.word.in_(words)),
-        f,
-    ).group_by(LetterWord.word)
+    rows = _word_rows(f, words).subquery()
+    stmt = select(rows.c.word, func.sum(rows.c.n)).group_by(rows.c.word)
     return {w: int(n) for w, n in session.execute(stmt)}
 
 

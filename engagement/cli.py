@@ -112,9 +112,6 @@ def load_demo(scale: Scale = Scale.small) -> None:
     """Fill the database with realistic demo data; running it again adds nothing twice."""
     from engagement.app import DOMAINS
 
-    if scale == Scale.large:
-        # Honest refusal until city-scale rollups exist: 1,000,000 letters need them to be useful.
-        raise fail("--scale large is not available yet; use the default small scale")
     loaders = [importlib.import_module(f"{name}.demo") for name in DOMAINS]
     with unit_of_work() as session, Progress(console=console, transient=False) as progress:
         task = progress.add_task("departments and users", total=2 + len(loaders))

@@ -219,7 +219,16 @@ class _World:
 
 
 def load(session: Session, *, scale: str, progress: Any = None) -> list[str]:
-    if session.scalar(select(Letter.id).where(Letter.submission_key.like(f"{DEMO_KEY}%"))):
+    lines = _load_small(session, progress)
+    if scale == "large":
+        from feedback.mailbox import demo_large
+
+        lines += demo_large.load(session, progress=progress)
+    return lines
+
+
+def _load_small(session: Session, progress: Any) -> list[str]:
+    if session.scalar(select(Letter.id).where(Letter.submission_key == f"{DEMO_KEY}0")):
         return []
     units = {d.slug: d for d in session.scalars(select(Department))}
     world = _World(

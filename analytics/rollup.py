@@ -1,0 +1,208 @@
+"""Counting settled letters once into the rollups, and cutting a period into rollup pieces.
+
+`fold` marks the settled letters that are not rolled up yet with a new batch number and adds
+their figures and words to the rollups, all in SQL and in the same transaction, so a letter is
+counted either live or in a rollup, never both and never neither. Dashboards read both in one
+statement (`queries`), so a fold running meanwhile cannot make them count a letter twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import String, case, cast, func, literal, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from analytics.models import LetterRollup, RollupState, WordRollup
+from engagement.models import table_of
+from engagement.settings import get_settings
+from engagement.timeutil import utcnow
+from feedback.mailbox.models import SETTLED_STATUSES, Letter, LetterWord, Satisfaction
+
+BATCH = 50_000
+GOOD = (Satisfaction.satisfied, Satisfaction.basically_satisfied)
+MEASURES = ("n", "replied", "on_time", "rated", "satisfied")
+
+
+def month_of(column: Any) -> Any:
+    return func.substr(column, 1, 6)
+
+
+# Word slices: the letters column each one is keyed by (None: all letters). Filters on two or
+# more of them at once are rare and selective, so those are counted from the letters instead.
+WORD_SLICES: dict[str, Any] = {
+    "all": None,
+    "department": Letter.department_id,
+    "township": Letter.township_id,
+    "category": Letter.category,
+}
+
+
+def fold(session: Session, *, batch: int = BATCH) -> int:
+    """Rolls up every settled letter not rolled up yet; returns how many."""
+    total = 0
+    while True:
+        oldest = (
+            select(Letter.id)
+            .where(Letter.rollup_batch.is_(None), Letter.status.in_(SETTLED_STATUSES))
+            .order_by(Letter.id)
+            .limit(batch)
+            .subquery()
+        )
+        last = session.scalar(select(func.max(oldest.c.id)))
+        if last is None:
+            return total
+        number = _next_batch(session)
+        letters = table_of(Letter)
+        marked = session.execute(
+            update(letters)
+            .where(
+                letters.c.rollup_batch.is_(None),
+                letters.c.status.in_([s.value for s in SETTLED_STATUSES]),
+                letters.c.id <= last,
+            )
+            .values(rollup_batch=number, updated_at=letters.c.updated_at)
+        )
+        total += marked.rowcount  # type: ignore[attr-defined]
+        _add_figures(session, number)
+        _add_words(session, number)
+
+
+def _next_batch(session: Session) -> int:
+    """Takes the next batch number; the row update also keeps two folds from overlapping."""
+    state = table_of(RollupState)
+    if session.scalar(select(state.c.id).where(state.c.id == 1)) is None:
+        session.execute(state.insert().values(id=1, batch=0))
+    session.execute(
+        update(state).where(state.c.id == 1).values(batch=state.c.batch + 1, rolled_at=utcnow())
+    )
+    return int(session.scalar(select(state.c.batch).where(state.c.id == 1)) or 0)
+
+
+def _add_figures(session: Session, number: int) -> None:
+    for grain, period in (("m", month_of(Letter.number_day)), ("d", Letter.number_day)):
+        keys = (
+            period,
+            func.coalesce(Letter.department_id, 0),
+            func.coalesce(Letter.township_id, 0),
+            Letter.category,
+            Letter.status,
+        )
+        figures = select(
+            literal(grain),
+            *keys,
+            func.count(),
+            func.count(Letter.first_replied_at),
+            func.sum(case((Letter.on_time.is_(True), 1), else_=0)),
+            func.count(Letter.satisfaction),
+            func.sum(case((Letter.satisfaction.in_(GOOD), 1), else_=0)),
+        ).where(Letter.rollup_batch == number)
+        _upsert_from(
+            session,
+            table_of(LetterRollup),
+            ("grain", "period", "department_id", "township_id", "category", "status"),
+            figures.group_by(*keys),
+        )
+
+
+def _add_words(session: Session, number: int) -> None:
+    pieces = [(dim, "m", month_of(Letter.number_day)) for dim in WORD_SLICES]
+    pieces.append(("all", "d", Letter.number_day))  # the edge days of unfiltered periods
+    for dim, grain, period in pieces:
+        column = WORD_SLICES[dim]
+        key = literal("") if column is None else func.coalesce(cast(column, String), "0")
+        words = (
+            select(
+                literal(dim), key, literal(grain), period, LetterWord.word, func.sum(LetterWord.n)
+            )
+            .join(Letter, Letter.id == LetterWord.letter_id)
+            .where(Letter.rollup_batch == number)
+            .group_by(key, period, LetterWord.word)
+        )
+        _upsert_from(
+            session,
+            table_of(WordRollup),
+            ("dim", "key", "grain", "period", "word", "n"),
+            words,
+            measures=("n",),
+        )
+
+
+def _upsert_from(
+    session: Session,
+    table: Any,
+    columns: tuple[str, ...],
+    rows: Any,
+    *,
+    measures: tuple[str, ...] = MEASURES,
+) -> None:
+    """INSERT … SELECT that adds to the rows already there (SQLite and PostgreSQL alike)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    postgres = session.get_bind().dialect.name == "postgresql"
+    insert: Any = postgresql.insert if postgres else sqlite.insert
+    names = [*columns, *(m for m in measures if m not in columns)]
+    stmt = insert(table).from_select(names, rows)
+    keys = [c for c in columns if c not in measures]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys,
+        set_={m: table.c[m] + stmt.excluded[m] for m in measures},
+    )
+    session.execute(stmt)
+
+
+# --- cutting a period into pieces ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """A period of whole local days as whole months plus the loose days at either end."""
+
+    months: tuple[str, str] | None  # first and last "YYYYMM", both included
+    days: tuple[tuple[str, str], ...]  # ("YYYYMMDD", "YYYYMMDD") ranges, both ends included
+
+    def condition(self, grain: Any, period: Any) -> ColumnElement[bool]:
+        from sqlalchemy import and_, false, or_
+
+        parts = []
+        if self.months:
+            parts.append(and_(grain == "m", period.between(*self.months)))
+        parts += [and_(grain == "d", period.between(a, b)) for a, b in self.days]
+        return or_(*parts) if parts else false()
+
+    def months_condition(self, grain: Any, period: Any) -> ColumnElement[bool]:
+        from sqlalchemy import and_, false
+
+        return and_(grain == "m", period.between(*self.months)) if self.months else false()
+
+
+def pieces(since: datetime | None, until: datetime | None) -> Pieces:
+    """`since`/`until` are local midnights (until excluded), or None for open ends."""
+    tz = get_settings().tz
+    first = since.astimezone(tz).date() if since else date(1970, 1, 1)
+    last = (until.astimezone(tz).date() - timedelta(days=1)) if until else date(9000, 12, 31)
+    if first > last:
+        return Pieces(None, ())
+    month_start = first if first.day == 1 else _next_month(first)
+    after = last + timedelta(days=1)
+    month_end = after if after.day == 1 else after.replace(day=1)  # excluded
+    if month_start >= month_end:
+        return Pieces(None, ((_day(first), _day(last)),))
+    days = []
+    if first < month_start:
+        days.append((_day(first), _day(month_start - timedelta(days=1))))
+    if month_end <= last:
+        days.append((_day(month_end), _day(last)))
+    last_month = month_end - timedelta(days=1)
+    return Pieces((f"{month_start:%Y%m}", f"{last_month:%Y%m}"), tuple(days))
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _day(day: date) -> str:
+    return f"{day:%Y%m%d}"

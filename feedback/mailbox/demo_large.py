@@ -1,0 +1,322 @@
+"""A city hotline's mailbox: 1,000,000 letters over three years, written with bulk inserts.
+
+The letters follow the small demo's topics and life cycle (assignment, replies on time or late,
+ratings, reopening, closing by the rating window, a few rejections), plus what a city's data
+shows and a dashboard must find: more letters every year, heating in winter, water and flooding
+in summer, and a cold snap in the last two weeks that sends heating complaints up. Rows are built
+as tuples and written in batches with `engagement.bulk`, never through the ORM.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engagement import bulk
+from engagement.calendar_admin import load_calendar
+from engagement.models import Department, DepartmentKind, table_of
+from engagement.settings import Settings, get_settings
+from engagement.timeutil import utcnow
+from engagement.workdays import WorkCalendar
+from feedback.mailbox import rules
+from feedback.mailbox.demo import DETAILS, NAMES, REPLIES, TOPICS
+from feedback.mailbox.models import (
+    Category,
+    EventKind,
+    Letter,
+    LetterEvent,
+    LetterWord,
+    Rating,
+    Reply,
+    Satisfaction,
+    Status,
+)
+from feedback.mailbox.service import word_counts
+
+LARGE_COUNT = 1_000_000
+YEARS = 3
+BATCH = 25_000
+KEY = "demo-large-"
+REJECTION = "来信反映的是民事纠纷，不属于本平台受理范围，建议通过人民调解或诉讼途径解决。"
+
+LETTER_COLUMNS = (
+    "id",
+    "number_day",
+    "tracking_code_hash",
+    "submission_key",
+    "category",
+    "subject",
+    "body",
+    "name",
+    "phone",
+    "township_id",
+    "publish_consent",
+    "status",
+    "department_id",
+    "submitted_at",
+    "assign_due_at",
+    "assigned_at",
+    "reply_due_at",
+    "first_replied_at",
+    "replied_at",
+    "closed_at",
+    "rejection_reason",
+    "satisfaction",
+    "published",
+    "published_at",
+    "reply_hours",
+    "on_time",
+    "created_at",
+    "updated_at",
+)
+EVENT_COLUMNS = ("letter_id", "at", "kind", "public", "department_id", "note", "detail")
+REPLY_COLUMNS = ("id", "letter_id", "department_id", "body", "public", "replied_at")
+RATING_COLUMNS = ("id", "letter_id", "reply_id", "satisfaction", "comment", "rated_at")
+WORD_COLUMNS = ("letter_id", "word", "n")
+
+
+@dataclass
+class _Batch:
+    letters: list[tuple[Any, ...]] = field(default_factory=list)
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    replies: list[tuple[Any, ...]] = field(default_factory=list)
+    ratings: list[tuple[Any, ...]] = field(default_factory=list)
+    words: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        for model, columns, rows in (
+            (Letter, LETTER_COLUMNS, self.letters),
+            (LetterWord, WORD_COLUMNS, self.words),
+            (Reply, REPLY_COLUMNS, self.replies),
+            (Rating, RATING_COLUMNS, self.ratings),
+            (LetterEvent, EVENT_COLUMNS, self.events),
+        ):
+            bulk.write_rows(session, table_of(model), columns, rows)
+
+
+@dataclass
+class _City:
+    rng: random.Random
+    now: datetime
+    settings: Settings
+    calendar: WorkCalendar
+    units: dict[str, Department]
+    townships: list[Department]
+    next_reply: int
+    next_rating: int
+    texts: dict[tuple[int, int, int], tuple[str, list[tuple[str, int]]]] = field(
+        default_factory=dict
+    )
+    deadline_days: dict[tuple[date, int], tuple[date, bool]] = field(default_factory=dict)
+
+    def text(self, topic: int, town: int, n: int) -> tuple[str, list[tuple[str, int]]]:
+        """A letter body and its words; 22 topics × 10 townships × 30 numbers repeat a lot."""
+        key = (topic, town, n)
+        if key not in self.texts:
+            _, _, subject, body = TOPICS[topic]
+            text = body.format(town=self.townships[town].name, n=n)
+            self.texts[key] = (text, list(word_counts(f"{subject}\n{text}").items()))
+        return self.texts[key]
+
+
+def load(session: Session, *, count: int = LARGE_COUNT, progress: Any = None) -> list[str]:
+    """Adds `count` letters unless the large demo is already there; returns lines to print."""
+    if session.scalar(select(Letter.id).where(Letter.submission_key == f"{KEY}0")):
+        return []
+    units = {d.slug: d for d in session.scalars(select(Department))}
+    city = _City(
+        random.Random(12345),  # noqa: S311 (reproducible demo data, not secrets)
+        utcnow(),
+        get_settings(),
+        load_calendar(session),
+        units,
+        [d for d in units.values() if d.kind == DepartmentKind.township],
+        bulk.next_id(session, table_of(Reply)),
+        bulk.next_id(session, table_of(Rating)),
+    )
+    first_id = bulk.next_id(session, table_of(Letter))
+    arrivals = _arrivals(city, count)
+    task = progress.add_task("city-scale letters", total=count) if progress else None
+    for start in range(0, count, BATCH):
+        batch = _Batch()
+        for i in range(start, min(start + BATCH, count)):
+            _letter(city, batch, first_id + i, i, arrivals[i])
+        batch.write(session)
+        session.commit()  # a batch at a time: memory stays flat and progress is real
+        if task is not None:
+            progress.advance(task, len(batch.letters))
+    for model in (Letter, Reply, Rating, LetterEvent):
+        bulk.sync_sequence(session, table_of(model))
+    return [f"City-scale demo letters: {count}"]
+
+
+def _arrivals(city: _City, count: int) -> list[datetime]:
+    """Arrival times over three years, sorted, each year busier than the one before."""
+    span = timedelta(days=365 * YEARS).total_seconds()
+    rng = city.rng
+    ages = sorted((span * rng.random() ** 1.25 for _ in range(count)), reverse=True)
+    return [city.now - timedelta(seconds=age + 60) for age in ages]
+
+
+def _topic(city: _City, at: datetime) -> int:
+    """Heating in winter (and a cold snap now), water in summer, the rest all year."""
+    rng = city.rng
+    month = at.month
+    recent = city.now - at < timedelta(days=14)
+    heating = 0.03 + (0.12 if month in (11, 12, 1, 2) else 0) + (0.25 if recent else 0)
+    if rng.random() < heating:
+        return 0
+    flooding = 0.03 + (0.10 if month in (6, 7, 8) else 0)
+    if rng.random() < flooding:
+        return _topic_index("乡村道路坑洼严重")
+    return rng.randrange(1, len(TOPICS))
+
+
+@lru_cache(maxsize=64)
+def _topic_index(subject: str) -> int:
+    return next(i for i, topic in enumerate(TOPICS) if topic[2] == subject)
+
+
+def _letter(city: _City, batch: _Batch, letter_id: int, i: int, submitted: datetime) -> None:
+    rng = city.rng
+    topic = _topic(city, submitted)
+    slug, category, subject, _ = TOPICS[topic]
+    town = rng.randrange(len(city.townships))
+    body, words = city.text(topic, town, rng.randint(1, 30))
+    local_day = submitted.astimezone(city.settings.tz).date()
+    row: dict[str, Any] = {
+        "id": letter_id,
+        "number_day": f"{local_day:%Y%m%d}",
+        "tracking_code_hash": hashlib.sha256(f"{KEY}{i}".encode()).hexdigest(),
+        "submission_key": f"{KEY}{i}",
+        "category": category,
+        "subject": subject,
+        "body": body,
+        "name": rng.choice(NAMES),
+        "phone": f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+        "township_id": city.townships[town].id,
+        "publish_consent": rng.random() < 0.6,
+        "status": Status.submitted,
+        "published": False,
+        "submitted_at": submitted,
+        "assign_due_at": _deadline(city, submitted, city.settings.assign_working_days),
+        "created_at": submitted,
+        "updated_at": submitted,
+    }
+    batch.words += [(letter_id, w, n) for w, n in words]
+    _event(batch, letter_id, submitted, EventKind.submitted, None)
+    _handle(city, batch, row, slug)
+    batch.letters.append(tuple(row.get(c) for c in LETTER_COLUMNS))
+
+
+def _handle(city: _City, batch: _Batch, row: dict[str, Any], slug: str) -> None:
+    """Assignment, then a reply (on time or late), then a rating or the window closing."""
+    rng = city.rng
+    letter_id, submitted = row["id"], row["submitted_at"]
+    assigned = submitted + timedelta(hours=rng.uniform(1, 30))
+    if assigned > city.now:
+        return
+    if rng.random() < 0.02:
+        row.update(status=Status.rejected, rejection_reason=REJECTION, closed_at=assigned)
+        _event(batch, letter_id, assigned, EventKind.rejected, None, REJECTION)
+        return
+    unit = city.units.get(slug) or city.townships[0]
+    row.update(status=Status.assigned, department_id=unit.id, assigned_at=assigned)
+    row["reply_due_at"] = _deadline(city, assigned, _reply_days(city, row["category"]))
+    _event(batch, letter_id, assigned, EventKind.assigned, unit.id)
+    late = rng.random() < 0.12
+    span = (row["reply_due_at"] - assigned) * (
+        rng.uniform(1.1, 2.5) if late else rng.uniform(0.2, 0.95)
+    )
+    if assigned + span > city.now:
+        return
+    _reply(city, batch, row, assigned + span, unit.id)
+
+
+def _reply(city: _City, batch: _Batch, row: dict[str, Any], at: datetime, unit: int) -> None:
+    rng = city.rng
+    letter_id = row["id"]
+    reply_id = city.next_reply
+    city.next_reply += 1
+    text = rng.choice(REPLIES).format(detail=rng.choice(DETAILS))
+    batch.replies.append((reply_id, letter_id, unit, text, True, at))
+    row.update(status=Status.replied, replied_at=at, updated_at=at)
+    if row.get("first_replied_at") is None:
+        row["first_replied_at"] = at
+        row["reply_hours"] = (at - row["submitted_at"]).total_seconds() / 3600
+        row["on_time"] = at <= row["reply_due_at"]
+    _event(batch, letter_id, at, EventKind.replied, unit)
+    if row["publish_consent"] and not row.get("published") and rng.random() < 0.05:
+        row.update(published=True, published_at=at + timedelta(days=1))
+    _rate(city, batch, row, reply_id, at, unit)
+
+
+def _rate(
+    city: _City, batch: _Batch, row: dict[str, Any], reply_id: int, replied: datetime, unit: int
+) -> None:
+    rng = city.rng
+    letter_id = row["id"]
+    rated = replied + timedelta(days=rng.uniform(0.2, 6))
+    window = timedelta(days=city.settings.rating_window_days)
+    if rated > city.now or rng.random() < 0.35:
+        if city.now - replied > window:
+            row.update(status=Status.closed, closed_at=replied + window)
+            _event(batch, letter_id, replied + window, EventKind.closed, None)
+        return
+    choice = rng.choices(list(Satisfaction), weights=[60, 28, 12])[0]
+    batch.ratings.append((city.next_rating, letter_id, reply_id, choice, "", rated))
+    city.next_rating += 1
+    row["satisfaction"] = choice
+    _event(batch, letter_id, rated, EventKind.rated, None)
+    if choice != Satisfaction.unsatisfied:
+        row.update(status=Status.closed, closed_at=rated)
+        _event(batch, letter_id, rated, EventKind.closed, None)
+        return
+    row["status"] = Status.reopened
+    row["reply_due_at"] = _deadline(city, rated, _reply_days(city, row["category"]))
+    _event(batch, letter_id, rated, EventKind.reopened, None)
+    again = rated + (row["reply_due_at"] - rated) * rng.uniform(0.3, 1.05)
+    if again <= city.now and rng.random() < 0.85:
+        _reply(city, batch, row, again, unit)
+
+
+def _reply_days(city: _City, category: Category) -> int:
+    return rules.reply_working_days(category, city.settings)
+
+
+def _deadline(city: _City, start: datetime, days: int) -> datetime:
+    """`WorkCalendar.add_working_days`, with the calendar walk remembered per local day."""
+    local = start.astimezone(city.settings.tz)
+    key = (local.date(), days)
+    if key not in city.deadline_days:
+        city.deadline_days[key] = _deadline_day(city.calendar, *key)
+    day, keep_time = city.deadline_days[key]
+    at = local.timetz().replace(tzinfo=None) if keep_time else time(0)
+    return datetime.combine(day, at, tzinfo=city.settings.tz).astimezone(UTC)
+
+
+def _deadline_day(calendar: WorkCalendar, day: date, days: int) -> tuple[date, bool]:
+    keep_time = calendar.is_working_day(day)
+    if not keep_time:
+        day = calendar.next_working_day(day)
+    for _ in range(days):
+        day = calendar.next_working_day(day)
+    return day, keep_time
+
+
+def _event(
+    batch: _Batch,
+    letter_id: int,
+    at: datetime,
+    kind: EventKind,
+    unit: int | None,
+    note: str = "",
+) -> None:
+    batch.events.append((letter_id, at, kind, True, unit, note, {}))
