@@ -22,7 +22,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 
 from engagement import i18n
 
@@ -258,3 +266,67 @@ def sign_in(
     if expect_success:
         expect(page).not_to_have_url(re.compile(r"/login(\?|$)"))
         expect(page.locator("form[action='/logout']")).to_be_visible()
+
+
+# --- the keyboard alone ---------------------------------------------------------------------
+
+
+def focused(page: Page) -> str:
+    """A short description of the element that has the keyboard focus, for failure messages."""
+    return str(
+        page.evaluate(
+            """() => {
+              const el = document.activeElement;
+              if (!el || el === document.body) return 'nothing (the page itself)';
+              const name = (el.getAttribute('aria-label') || el.innerText || el.value || '')
+                .replace(/\\s+/g, ' ').trim().slice(0, 40);
+              return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+                     + (el.name ? `[name=${el.name}]` : '') + (name ? ` "${name}"` : '');
+            }"""
+        )
+    )
+
+
+def has_focus(target: Locator) -> bool:
+    return bool(target.evaluate("el => el === document.activeElement"))
+
+
+def assert_focus_visible(target: Locator) -> None:
+    """The focused `target` shows a focus indicator (an outline or a ring), as WCAG 2.4.7 asks."""
+    outline, width, ring = target.evaluate(
+        """el => { const s = getComputedStyle(el);
+                   return [s.outlineStyle, parseFloat(s.outlineWidth) || 0, s.boxShadow]; }"""
+    )
+    assert (outline != "none" and width >= 1) or ring != "none", (
+        f"{target} has the focus but shows no focus indicator"
+    )
+
+
+def tab_to(page: Page, target: Locator, *, max_tabs: int = 60, backwards: bool = False) -> int:
+    """Presses Tab (Shift+Tab if `backwards`) until `target` has the focus, as a keyboard user
+    would, and checks that the focus is visible there; returns the number of presses."""
+    key = "Shift+Tab" if backwards else "Tab"
+    passed: list[str] = []
+    for presses in range(1, max_tabs + 1):
+        page.keyboard.press(key)
+        if has_focus(target):
+            assert_focus_visible(target)
+            return presses
+        passed.append(focused(page))
+    raise AssertionError(
+        f"{target} never got the focus in {max_tabs} presses of {key}; the focus went to: "
+        + ", ".join(passed[-12:])
+    )
+
+
+def sign_in_by_keyboard(page: Page, username: str, password: str) -> None:
+    """Signs in through /login with the keyboard alone: Tab to the username, type, Enter."""
+    page.goto("/login")
+    tab_to(page, page.locator("form[action='/login'] input[name=username]"))
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    expect(page.locator("form[action='/login'] input[name=password]")).to_be_focused()
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/login(\?|$)"))
+    expect(page.locator("form[action='/logout']")).to_be_visible()

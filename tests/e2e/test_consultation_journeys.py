@@ -12,7 +12,16 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import APIRequestContext, BrowserContext, Locator, Page, expect
 
 from engagement import i18n
-from tests.e2e.conftest import PHONE, STAFF_PASSWORD, ContextFactory, shot, sign_in, t
+from tests.e2e.conftest import (
+    PHONE,
+    STAFF_PASSWORD,
+    ContextFactory,
+    shot,
+    sign_in,
+    sign_in_by_keyboard,
+    t,
+    tab_to,
+)
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 # How far ahead the API-made consultation closes: time for the steps before the deadline.
@@ -218,3 +227,111 @@ def test_report_is_written_after_the_deadline_and_shown_to_the_public(
     expect(first.locator("ul.dispositions")).to_contain_text("已在第一条中增加送餐服务。")
     expect(citizen.get_by_role("button", name=t("Send my opinion"))).to_have_count(0)
     shot(citizen, "consultation-report-phone")
+
+
+def test_keyboard_only_citizen_comments_and_agrees_and_a_clerk_moderates(
+    new_context: ContextFactory, base_url: str
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    title = f"城区公园开放时间调整方案 {tag}"
+    context = new_context()
+    api = context.request
+    auth = bearer(api, "staff-housing", STAFF_PASSWORD)
+    now = datetime.now(LOCAL)
+    created = api.post(
+        "/api/v1/staff/consultations",
+        headers=auth,
+        data={
+            "title": title,
+            "summary": "现就城区公园开放时间调整方案公开征求意见。",
+            "sections": [
+                {"heading": "第一条", "text": "城区公园每日开放时间调整为5时至23时。"},
+                {"heading": "第二条", "text": "夜间22时后园内停止广场舞等有噪声的活动。"},
+            ],
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(days=30)).isoformat(),
+        },
+    )
+    assert created.status == 201, created.text()
+    consultation_id = created.json()["id"]
+    published = api.post(f"/api/v1/staff/consultations/{consultation_id}/publish", headers=auth)
+    assert published.status == 200, published.text()
+    earlier = api.post(
+        f"/api/v1/consultations/{consultation_id}/comments",
+        data={"section": 1, "body": f"建议冬季开放时间推迟到6时。{tag}"},
+    )
+    assert earlier.status == 201, earlier.text()
+    approved = api.post(
+        f"/api/v1/staff/comments/{earlier.json()['id']}/moderate",
+        headers=auth,
+        data={"decision": "approve"},
+    )
+    assert approved.status == 200, approved.text()
+
+    # The citizen finds the draft in the list and opens it.
+    citizen = new_context().new_page()
+    citizen.goto("/consultations")
+    tab_to(citizen, citizen.get_by_role("link", name=title))
+    citizen.keyboard.press("Enter")
+    expect(citizen).to_have_url(f"{base_url}/consultations/{consultation_id}")
+    expect(citizen.get_by_role("heading", level=1)).to_have_text(title)
+
+    # Agrees with the approved comment under article 1: the count changes in place (htmx).
+    first = citizen.locator("#section-1")
+    comments = first.locator("details.comments")
+    tab_to(citizen, comments.locator("summary"))
+    citizen.keyboard.press("Enter")
+    expect(comments).to_have_attribute("open", "")
+    agree = comments.get_by_role("button", name=re.compile(rf"^{t('I agree')}"))
+    tab_to(citizen, agree, max_tabs=3)
+    citizen.keyboard.press("Enter")
+    expect(comments.locator(".agree-count")).to_have_text(
+        i18n.translations("zh").ngettext("%(num)s person agrees", "%(num)s people agree", 1)
+        % {"num": 1}
+    )
+    expect(agree).to_be_focused()
+
+    # Comments on article 2 through its disclosure and form.
+    second = citizen.locator("#section-2")
+    form = second.locator("details.comment-form")
+    tab_to(citizen, form.locator("summary"))
+    citizen.keyboard.press("Enter")
+    expect(form).to_have_attribute("open", "")
+    citizen.keyboard.press("Tab")
+    expect(field(second, "Your opinion (5 to 2000 characters)")).to_be_focused()
+    opinion = f"建议广场舞活动截止时间改为21时30分。{tag}"
+    citizen.keyboard.type(opinion)
+    citizen.keyboard.press("Tab")
+    expect(second.get_by_label(t("Name (optional, shown shortened)"))).to_be_focused()
+    citizen.keyboard.type("王丽")
+    tab_to(citizen, second.get_by_role("button", name=t("Send my opinion")), max_tabs=3)
+    citizen.keyboard.press("Enter")
+    expect(citizen).to_have_url(f"{base_url}/consultations/{consultation_id}#section-2")
+    expect(second.get_by_role("status")).to_have_text(
+        t("Thank you. Your comment will appear here once it has been reviewed.")
+    )
+
+    # The clerk signs in, opens the draft from the workbench and approves the comment in place;
+    # the focus lands on the moderated comment, not back at the top of the page.
+    clerk = context.new_page()
+    sign_in_by_keyboard(clerk, "staff-housing", STAFF_PASSWORD)
+    work = clerk.get_by_role("navigation", name=t("Work"))
+    tab_to(clerk, work.get_by_role("link", name=t("Consultations"), exact=True))
+    clerk.keyboard.press("Enter")
+    tab_to(clerk, clerk.get_by_role("link", name=title))
+    clerk.keyboard.press("Enter")
+    expect(clerk).to_have_url(f"{base_url}/staff/consultations/{consultation_id}")
+    pending = clerk.locator("#comments li.comment").filter(has_text=opinion)
+    tab_to(clerk, pending.get_by_role("button", name=re.compile(rf"^{t('Approve')}\s*#\d+$")))
+    clerk.keyboard.press("Enter")
+    moderated = clerk.locator("#comments li.moderated").filter(has_text=opinion)
+    expect(moderated).to_contain_text(t("Approved"))
+    expect(moderated).to_be_focused()
+
+    # The citizen reloads the page and finds the comment under article 2.
+    citizen.reload()
+    published_comments = second.locator("details.comments")
+    tab_to(citizen, published_comments.locator("summary"))
+    citizen.keyboard.press("Space")
+    expect(published_comments.locator("li.comment")).to_contain_text(opinion)
+    expect(published_comments.locator("li.comment")).to_contain_text("王*")

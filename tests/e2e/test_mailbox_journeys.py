@@ -9,7 +9,18 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.e2e.conftest import LEADER, PHONE, STAFF_PASSWORD, ContextFactory, shot, sign_in, t
+from engagement import i18n
+from tests.e2e.conftest import (
+    LEADER,
+    PHONE,
+    STAFF_PASSWORD,
+    ContextFactory,
+    shot,
+    sign_in,
+    sign_in_by_keyboard,
+    t,
+    tab_to,
+)
 
 PHONE_NUMBER = "13912345678"
 MASKED_PHONE = "139****5678"
@@ -17,15 +28,6 @@ CONSENT = (
     "I agree that my letter and its reply may be published on this site, with my name, phone and "
     "ID numbers hidden."
 )
-
-
-def tab_to(page: Page, target: Locator, most: int = 60) -> int:
-    """Presses Tab until `target` has the focus, as a keyboard user would; returns the count."""
-    for presses in range(1, most + 1):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return presses
-    raise AssertionError(f"{target} never got the focus in {most} Tab presses")
 
 
 def field(page: Page, msgid: str) -> Locator:
@@ -255,3 +257,73 @@ def test_keyboard_only_citizen_writes_and_tracks_a_letter(page: Page) -> None:
     expect(page.get_by_role("heading", name=subject)).to_be_visible()
     expect(status_badge(page)).to_have_text(t("Received, awaiting assignment"))
     expect(page.get_by_role("alert")).to_have_count(0)
+
+
+def test_keyboard_only_clerk_finds_a_letter_in_the_queue_and_replies(
+    page: Page, base_url: str
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    subject = f"菜市场门口积水 {tag}"
+    api = page.request
+    created = api.post(
+        "/api/v1/letters",
+        data={
+            "category": "complaint",
+            "subject": subject,
+            "body": "菜市场门口下雨就积水，老人出入很不方便，请尽快疏通排水。",
+            "name": "孙七",
+            "phone": PHONE_NUMBER,
+            "publish_consent": False,
+        },
+    )
+    assert created.status == 201, created.text()
+    number = created.json()["number"]
+    token = api.post("/api/v1/auth/token", form={"username": LEADER[0], "password": LEADER[1]})
+    auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    assigned = api.post(
+        f"/api/v1/staff/letters/{number}/assign", headers=auth, data={"department": "housing"}
+    )
+    assert assigned.status == 200, assigned.text()
+
+    sign_in_by_keyboard(page, "staff-housing", STAFF_PASSWORD)
+    expect(page).to_have_url(f"{base_url}/staff")
+    tab_to(page, page.get_by_role("link", name=t("Letters to handle")))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{base_url}/staff/letters")
+
+    # A queue tab and the search swap the list in place (htmx); the focus stays where it was.
+    queue = page.get_by_role("navigation", name=t("Queues"))
+    in_progress = queue.get_by_role("link", name=re.compile(rf"^{t('In progress')}"))
+    tab_to(page, in_progress)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/staff/letters\?queue=in_progress$"))
+    expect(in_progress).to_have_attribute("aria-current", "page")
+    expect(in_progress).to_be_focused()
+    search = page.get_by_label(t("Search subject, text or number"))
+    tab_to(page, search)
+    page.keyboard.type(tag)
+    page.keyboard.press("Enter")
+    expect(page.locator("#queue")).to_contain_text(
+        i18n.translations("zh").ngettext("%(num)s letter", "%(num)s letters", 1) % {"num": 1}
+    )
+    expect(search).to_be_focused()
+
+    tab_to(page, page.get_by_role("link", name=number))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{base_url}/staff/letters/{number}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(subject)
+    reply = f"已安排环卫部门疏通菜市场门口排水管道。{tag}"
+    tab_to(page, page.get_by_label(t("Reply to the writer")))
+    page.keyboard.type(reply)
+    page.keyboard.press("Tab")
+    public = page.get_by_label(
+        t("This reply may be published if the writer consented and a leader approves")
+    )
+    expect(public).to_be_focused()
+    page.keyboard.press("Space")
+    expect(public).not_to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name=t("Send the reply"))).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(status_badge(page)).to_have_text(t("Replied"))
+    expect(page.locator("article.reply")).to_contain_text(reply)

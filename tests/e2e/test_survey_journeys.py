@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from engagement import i18n
-from tests.e2e.conftest import PHONE, STAFF_PASSWORD, ContextFactory, shot, sign_in, t
+from tests.e2e.conftest import PHONE, STAFF_PASSWORD, ContextFactory, shot, sign_in, t, tab_to
 
 FIRST = "您平时主要怎样出行？"
 MODES = ["公交车", "自驾车", "步行"]
@@ -162,3 +163,121 @@ def test_survey_built_in_the_editor_is_answered_with_and_without_javascript(
     expect(drawn_chart(desktop, "q1")).to_be_visible()
     expect(drawn_chart(desktop, "bus")).to_be_visible()
     shot(desktop, "survey-results-desktop")
+
+
+def test_keyboard_only_citizen_answers_a_survey_with_a_follow_up(
+    new_context: ContextFactory, base_url: str
+) -> None:
+    title = f"公交站台改造意见调查 {uuid.uuid4().hex[:6]}"
+    context = new_context()
+    api = context.request
+    token = api.post(
+        "/api/v1/auth/token", form={"username": "staff-transport", "password": STAFF_PASSWORD}
+    )
+    auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    now = datetime.now(UTC)
+    created = api.post(
+        "/api/v1/staff/surveys",
+        headers=auth,
+        data={
+            "title": title,
+            "description": "请用一分钟告诉我们您对公交站台的看法。",
+            "opens_at": (now - timedelta(hours=1)).isoformat(),
+            "closes_at": (now + timedelta(days=30)).isoformat(),
+            "results_public": True,
+            "one_response_per_browser": True,
+            "questions": [
+                {
+                    "key": "mode",
+                    "kind": "single",
+                    "text": FIRST,
+                    "required": True,
+                    "options": MODES,
+                },
+                {
+                    "key": "bus",
+                    "kind": "single",
+                    "text": FOLLOW_UP,
+                    "required": True,
+                    "options": VERDICTS,
+                    "show_if": {"key": "mode", "in": [MODES[0]]},
+                },
+                {
+                    "key": "score",
+                    "kind": "rating",
+                    "text": "您对站台设施打几分？",
+                    "required": True,
+                },
+                {
+                    "key": "wishes",
+                    "kind": "multiple",
+                    "text": "您希望站台增加什么？",
+                    "required": False,
+                    "options": ["座椅", "雨棚", "电子站牌"],
+                },
+                {"key": "remarks", "kind": "text", "text": "其他建议", "required": False},
+            ],
+        },
+    )
+    assert created.status == 201, created.text()
+    survey_id = created.json()["id"]
+    published = api.post(f"/api/v1/staff/surveys/{survey_id}/publish", headers=auth)
+    assert published.status == 200, published.text()
+
+    page = context.new_page()
+    page.goto("/surveys")
+    tab_to(page, page.get_by_role("link", name=title))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+    # Arrow keys choose within a radio group; the follow-up comes and goes (htmx) and the focus
+    # stays on the chosen answer although the questions were swapped.
+    bus = page.get_by_label(MODES[0], exact=True)
+    car = page.get_by_label(MODES[1], exact=True)
+    tab_to(page, bus)
+    with page.expect_response(re.compile(rf"/surveys/{survey_id}/visible$")):
+        page.keyboard.press("ArrowDown")
+    expect(car).to_be_checked()
+    expect(car).to_be_focused()
+    expect(question(page, FOLLOW_UP)).to_have_count(0)
+    page.keyboard.press("ArrowUp")
+    expect(question(page, FOLLOW_UP)).to_be_visible()
+    expect(bus).to_be_checked()
+    expect(bus).to_be_focused()
+
+    # Tab goes on into the follow-up, then to the rating, the checkboxes and the text.
+    page.keyboard.press("Tab")
+    expect(question(page, FOLLOW_UP).get_by_label(VERDICTS[0], exact=True)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(question(page, FOLLOW_UP).get_by_label(VERDICTS[1], exact=True)).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("1", exact=True)).to_be_focused()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    expect(page.get_by_label("4", exact=True)).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("座椅", exact=True)).to_be_focused()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("电子站牌", exact=True)).to_be_focused()
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("其他建议")).to_be_focused()
+    page.keyboard.type("希望站台旁边增加公共自行车。")
+    tab_to(page, page.get_by_role("button", name=t("Send my answers")), max_tabs=3)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Thank you for your answers"))
+
+    tab_to(page, page.get_by_role("link", name=t("See the results")))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{base_url}/surveys/{survey_id}/results")
+    expect(page.locator(".lead")).to_have_text(ngettext("%(num)s response", "%(num)s responses", 1))
+    first = page.locator("section.result").filter(has_text=FIRST)
+    follow = page.locator("section.result").filter(has_text=FOLLOW_UP)
+    wishes = page.locator("section.result").filter(has_text="您希望站台增加什么？")
+    expect(count(first, MODES[0])).to_have_text("1")
+    expect(count(follow, VERDICTS[1])).to_have_text("1")
+    expect(count(wishes, "座椅")).to_have_text("1")
+    expect(count(wishes, "雨棚")).to_have_text("0")
+    expect(count(wishes, "电子站牌")).to_have_text("1")
