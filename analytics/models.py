@@ -82,3 +82,4 @@ class Topic(Base):
     recent: Mapped[int]  # letters in the last 30 days
     previous: Mapped[int]  # letters in the 30 days before
     examples: Mapped[list[str]]  # masked subjects and numbers of three letters
+    units: Mapped[list[str]]  # the units that handle most of its letters, busiest first

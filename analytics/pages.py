@@ -11,8 +11,15 @@ from fastapi import APIRouter, Depends, Request, Response
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from analytics import alarms, participation, public, scope, trends
-from analytics.queries import LetterFigures, LetterFilter, letter_figures, period, where
+from analytics import alarms, participation, public, scope, topics, trends
+from analytics.queries import (
+    LetterFigures,
+    LetterFilter,
+    letter_figures,
+    period,
+    where,
+    word_counts_by_period,
+)
 from engagement import accounts, charts, i18n
 from engagement.auth.csrf import verify_csrf
 from engagement.auth.deps import DbSession, PageUser, page_user
@@ -140,6 +147,7 @@ def dashboard_context(request: Request, session: Session, user: User) -> dict[st
     previous = (
         letter_figures(session, previous_filter, now=now, keywords=0) if previous_filter else None
     )
+    topic_run, topic_list = topics.latest(session)
     months = sorted(current.month_category)
     series = {
         i18n.gettext(CATEGORY_LABELS[c.value]): [
@@ -154,6 +162,9 @@ def dashboard_context(request: Request, session: Session, user: User) -> dict[st
         "units": _sorted_units(current.by_department, filters.sort),
         "townships": current.by_township,
         "rising": trends.rising_words(session, f),
+        "topic_run": topic_run if unit_scope(user) is None else None,
+        "topics": topic_list,
+        "is_rising": topics.is_rising,
         "participation": participation.participation(session, f),
         "unanswered": alarms.unanswered_letters(session, department_id=f.department_id),
         "unreported": alarms.unreported_consultations(session, department_id=f.department_id),
@@ -187,7 +198,11 @@ def dashboard(request: Request, session: DbSession, user: PageUser) -> Response:
 @router.get("/dashboard/briefing")
 def briefing(request: Request, session: DbSession, user: PageUser) -> Response:
     context = dashboard_context(request, session, user)
-    context["examples"] = _examples(session, context["figures"], context["letter_filter"])
+    f: LetterFilter = context["letter_filter"]
+    context["examples"] = _examples(session, context["figures"], f)
+    words = [k["word"] for k in context["figures"].top_keywords[:8]]
+    previous = f.previous()
+    context["before"] = word_counts_by_period(session, previous, words) if previous else None
     return render(request, "analytics/briefing.html", context)
 
 
@@ -205,7 +220,8 @@ def _examples(session: Session, figures: LetterFigures, f: LetterFilter) -> dict
             .join(LetterWord, LetterWord.letter_id == Letter.id)
             .where(LetterWord.word == item["word"])
         )
-        rows = session.scalars(where(stmt, f).order_by(Letter.id.desc()).limit(3))
+        # Newest first by arrival: the index on submitted_at stops after three matches.
+        rows = session.scalars(where(stmt, f).order_by(Letter.submitted_at.desc()).limit(3))
         out[item["word"]] = [mask_personal(s) for s in rows]
     return out
 
@@ -239,6 +255,13 @@ def briefing_xlsx(request: Request, session: DbSession, user: PageUser) -> Respo
     words.append(["词", "次数"])
     for k in figures.top_keywords:
         words.append([k["word"], k["count"]])
+    if context["topic_run"] is not None:
+        found = book.create_sheet("主题")
+        found.append(["主题", "来信", "近30天", "前30天", "涉及单位", "示例来信"])
+        for t in context["topics"]:
+            found.append(
+                [t.label, t.size, t.recent, t.previous, "、".join(t.units), "；".join(t.examples)]
+            )
     out = io.BytesIO()
     book.save(out)
     return Response(

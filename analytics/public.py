@@ -8,14 +8,21 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analytics.queries import LetterFigures, LetterFilter, day_start, letter_figures, rate
+from analytics.queries import (
+    LetterFigures,
+    LetterFilter,
+    day_start,
+    grouped,
+    letter_figures,
+    rate,
+)
 from engagement.models import Department
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
-from feedback.mailbox.models import Category, Letter
+from feedback.mailbox.models import Category
 
 
 def this_year(session: Session, unit: Department | None = None) -> LetterFigures:
@@ -29,34 +36,26 @@ def this_year(session: Session, unit: Department | None = None) -> LetterFigures
 def monthly(session: Session, year: int) -> list[dict[str, Any]]:
     """Rows of (month, unit, category) with received, replied and on-time counts."""
     since, until = day_start(date(year, 1, 1)), day_start(date(year + 1, 1, 1))
-    month = func.substr(Letter.number_day, 1, 6)
-    stmt = (
-        select(
-            month,
-            Letter.department_id,
-            Letter.category,
-            func.count(),
-            func.count(Letter.first_replied_at),
-            func.sum(case((Letter.on_time.is_(True), 1), else_=0)),
-        )
-        .where(Letter.submitted_at >= since, Letter.submitted_at < until)
-        .group_by(month, Letter.department_id, Letter.category)
-        .order_by(month)
-    )
+    cells: dict[tuple[str, int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in grouped(session, LetterFilter(since=since, until=until), utcnow()):
+        cell = cells[(row.month, row.department_id, str(row.category))]
+        cell[0] += row.n
+        cell[1] += row.replied
+        cell[2] += int(row.on_time or 0)
     units = {d.id: d.name for d in session.scalars(select(Department))}
-    rows = []
-    for m, unit_id, category, n, replied, on_time in session.execute(stmt):
-        rows.append(
-            {
-                "month": f"{m[:4]}-{m[4:]}",
-                "unit": units.get(unit_id, ""),
-                "category": category.value,
-                "received": n,
-                "replied": replied,
-                "on_time": int(on_time or 0),
-            }
+    return [
+        {
+            "month": f"{m[:4]}-{m[4:]}",
+            "unit": units.get(unit_id, ""),
+            "category": category,
+            "received": n,
+            "replied": replied,
+            "on_time": on_time,
+        }
+        for (m, unit_id, category), (n, replied, on_time) in sorted(
+            cells.items(), key=lambda item: (item[0][0], units.get(item[0][1], ""), item[0][2])
         )
-    return rows
+    ]
 
 
 def monthly_totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -174,11 +174,11 @@ def letter_figures(
     now = now or utcnow()
     out = LetterFigures()
     units = {d.id: d for d in session.scalars(select(Department))}
-    grouped = _grouped(session, f, now)
+    rows = grouped(session, f, now)
     per_dept: dict[int | None, UnitFigures] = {}
     per_town: dict[int | None, UnitFigures] = {}
     months: dict[str, int] = defaultdict(int)
-    for row in grouped:
+    for row in rows:
         _add(out, row)
         category, status = str(row.category), str(row.status)
         out.by_category[category] = out.by_category.get(category, 0) + row.n
@@ -225,7 +225,7 @@ def _add(target: Any, row: Any) -> None:
         target.closed += row.closed
 
 
-def _grouped(session: Session, f: LetterFilter, now: datetime) -> list[Any]:
+def grouped(session: Session, f: LetterFilter, now: datetime) -> list[Any]:
     """The period's figures by unit, township, category, status and month, in one statement.
 
     Settled letters come from the rollups, the others live from the letters; one statement, so

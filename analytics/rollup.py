@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, case, cast, func, literal, select, update
+from sqlalchemy import String, case, cast, column, func, literal, select, table, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -24,6 +24,7 @@ from feedback.mailbox.models import SETTLED_STATUSES, Letter, LetterWord, Satisf
 
 BATCH = 50_000
 GOOD = (Satisfaction.satisfied, Satisfaction.basically_satisfied)
+BATCH_WORDS = "analytics_batch_words"  # a temporary table, one fold batch's words
 MEASURES = ("n", "replied", "on_time", "rated", "satisfied")
 
 
@@ -109,26 +110,40 @@ def _add_figures(session: Session, number: int) -> None:
 
 
 def _add_words(session: Session, number: int) -> None:
-    pieces = [(dim, "m", month_of(Letter.number_day)) for dim in WORD_SLICES]
-    pieces.append(("all", "d", Letter.number_day))  # the edge days of unfiltered periods
-    for dim, grain, period in pieces:
-        column = WORD_SLICES[dim]
-        key = literal("") if column is None else func.coalesce(cast(column, String), "0")
-        words = (
-            select(
-                literal(dim), key, literal(grain), period, LetterWord.word, func.sum(LetterWord.n)
-            )
-            .join(Letter, Letter.id == LetterWord.letter_id)
-            .where(Letter.rollup_batch == number)
-            .group_by(key, period, LetterWord.word)
+    """Word counts of the batch per day and key, once, then every slice from that."""
+    keys = {
+        dim: literal("") if column is None else func.coalesce(cast(column, String), "0")
+        for dim, column in WORD_SLICES.items()
+    }
+    base = (
+        select(
+            Letter.number_day.label("day"),
+            *(key.label(dim) for dim, key in keys.items()),
+            LetterWord.word,
+            func.sum(LetterWord.n).label("n"),
         )
+        .join(Letter, Letter.id == LetterWord.letter_id)
+        .where(Letter.rollup_batch == number)
+        .group_by(Letter.number_day, *keys.values(), LetterWord.word)
+    )
+    sql = base.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    session.execute(text(f"DROP TABLE IF EXISTS {BATCH_WORDS}"))
+    session.execute(text(f"CREATE TEMPORARY TABLE {BATCH_WORDS} AS {sql}"))
+    words = table(BATCH_WORDS, *(column(c) for c in ("day", *WORD_SLICES, "word", "n")))
+    pieces = [(dim, "m", month_of(words.c.day)) for dim in WORD_SLICES]
+    pieces.append(("all", "d", words.c.day))  # the edge days of unfiltered periods
+    for dim, grain, period in pieces:
+        key = words.c[dim]
         _upsert_from(
             session,
             table_of(WordRollup),
             ("dim", "key", "grain", "period", "word", "n"),
-            words,
+            select(
+                literal(dim), key, literal(grain), period, words.c.word, func.sum(words.c.n)
+            ).group_by(key, period, words.c.word),
             measures=("n",),
         )
+    session.execute(text(f"DROP TABLE {BATCH_WORDS}"))
 
 
 def _upsert_from(

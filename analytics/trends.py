@@ -4,12 +4,16 @@ A word is rising when its count in the period is far above its usual level: with
 count over the previous six periods of the same length, the period's count x is treated as a
 Poisson draw, and the word rises when z = (x − λ) / √max(λ, 1) ≥ 3 and x ≥ 5. Without letters
 in all six earlier periods there is no usual level, and nothing is called rising.
+
+A burst is news, so a period longer than a month is judged on its last 14 days: a year's
+dashboard shows what rose in the last two weeks, against the twelve weeks before them.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
@@ -18,6 +22,8 @@ from analytics.queries import LetterFilter, letter_count, top_keywords, word_cou
 BASELINE_PERIODS = 6
 Z_THRESHOLD = 3.0
 MIN_COUNT = 5
+LONG_PERIOD = timedelta(days=31)
+RECENT = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -33,12 +39,16 @@ def rising_words(
 ) -> list[Rising]:
     if f.since is None or f.until is None:
         return []
+    since, until = f.since, f.until
+    if until - since > LONG_PERIOD:
+        since = until - RECENT
+        f = replace(f, since=since)
     current = {k["word"]: k["count"] for k in top_keywords(session, f, limit=candidates)}
-    length = f.until - f.since
+    length = until - since
     history: dict[str, int] = dict.fromkeys(current, 0)
     covered = 0
     for i in range(1, BASELINE_PERIODS + 1):
-        earlier = replace(f, since=f.since - i * length, until=f.until - i * length)
+        earlier = replace(f, since=since - i * length, until=until - i * length)
         if letter_count(session, earlier):
             covered += 1
         for word, n in word_counts_by_period(session, earlier, list(current)).items():

@@ -10,21 +10,34 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Dialect, Table, func, select, text
 from sqlalchemy.orm import Session
 
 
+def prepare_rows(
+    dialect: Dialect, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> list[tuple[Any, ...]]:
+    """`rows` with every value as the database stores it (may run in another process)."""
+    values = [list(column) for column in zip(*rows, strict=True)]
+    for i, name in enumerate(columns):  # column by column: one processor lookup per column
+        process = table.c[name].type.bind_processor(dialect)
+        if process is not None:
+            values[i] = [None if v is None else process(v) for v in values[i]]
+    return list(zip(*values, strict=True))
+
+
 def write_rows(
-    session: Session, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    prepared: bool = False,
 ) -> int:
     """Inserts `rows` (tuples in the order of `columns`) into `table`; returns how many."""
     connection = session.connection()
     dialect = connection.dialect
-    processors = [table.c[name].type.bind_processor(dialect) for name in columns]
-    processed = [
-        tuple(v if p is None or v is None else p(v) for p, v in zip(processors, row, strict=True))
-        for row in rows
-    ]
+    processed = list(rows) if prepared else prepare_rows(dialect, table, columns, rows)
     if not processed:
         return 0
     raw = connection.connection.driver_connection
@@ -60,3 +73,8 @@ def sync_sequence(session: Session, table: Table) -> None:
                 f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}), false)"
             )
         )
+
+
+def analyze(session: Session) -> None:
+    """Fresh planner statistics after a big load, so queries pick the right indexes."""
+    session.execute(text("ANALYZE"))

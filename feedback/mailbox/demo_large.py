@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import random
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import select
@@ -82,87 +84,129 @@ RATING_COLUMNS = ("id", "letter_id", "reply_id", "satisfaction", "comment", "rat
 WORD_COLUMNS = ("letter_id", "word", "n")
 
 
-@dataclass
-class _Batch:
-    letters: list[tuple[Any, ...]] = field(default_factory=list)
-    events: list[tuple[Any, ...]] = field(default_factory=list)
-    replies: list[tuple[Any, ...]] = field(default_factory=list)
-    ratings: list[tuple[Any, ...]] = field(default_factory=list)
-    words: list[tuple[Any, ...]] = field(default_factory=list)
+@dataclass(frozen=True)
+class Plan:
+    """Everything a worker process needs to build letters on its own (it all pickles)."""
 
-    def write(self, session: Session) -> None:
-        for model, columns, rows in (
-            (Letter, LETTER_COLUMNS, self.letters),
-            (LetterWord, WORD_COLUMNS, self.words),
-            (Reply, REPLY_COLUMNS, self.replies),
-            (Rating, RATING_COLUMNS, self.ratings),
-            (LetterEvent, EVENT_COLUMNS, self.events),
-        ):
-            bulk.write_rows(session, table_of(model), columns, rows)
+    count: int
+    now: datetime
+    dialect: str
+    overrides: dict[date, bool]
+    units: dict[str, int]
+    townships: list[tuple[int, str]]
+    first_letter: int
+    first_reply: int
+    first_rating: int
 
 
 @dataclass
 class _City:
+    plan: Plan
     rng: random.Random
-    now: datetime
     settings: Settings
     calendar: WorkCalendar
-    units: dict[str, Department]
-    townships: list[Department]
-    next_reply: int
-    next_rating: int
+    rows: dict[str, list[tuple[Any, ...]]] = field(
+        default_factory=lambda: {name: [] for name in TABLES}
+    )
     texts: dict[tuple[int, int, int], tuple[str, list[tuple[str, int]]]] = field(
         default_factory=dict
     )
     deadline_days: dict[tuple[date, int], tuple[date, bool]] = field(default_factory=dict)
+
+    @property
+    def now(self) -> datetime:
+        return self.plan.now
 
     def text(self, topic: int, town: int, n: int) -> tuple[str, list[tuple[str, int]]]:
         """A letter body and its words; 22 topics × 10 townships × 30 numbers repeat a lot."""
         key = (topic, town, n)
         if key not in self.texts:
             _, _, subject, body = TOPICS[topic]
-            text = body.format(town=self.townships[town].name, n=n)
+            text = body.format(town=self.plan.townships[town][1], n=n)
             self.texts[key] = (text, list(word_counts(f"{subject}\n{text}").items()))
         return self.texts[key]
 
 
+# table name -> (model, columns), in the order they are written
+TABLES: dict[str, tuple[type[Any], tuple[str, ...]]] = {
+    "letters": (Letter, LETTER_COLUMNS),
+    "letter_words": (LetterWord, WORD_COLUMNS),
+    "letter_replies": (Reply, REPLY_COLUMNS),
+    "letter_ratings": (Rating, RATING_COLUMNS),
+    "letter_events": (LetterEvent, EVENT_COLUMNS),
+}
+
+
 def load(session: Session, *, count: int = LARGE_COUNT, progress: Any = None) -> list[str]:
-    """Adds `count` letters unless the large demo is already there; returns lines to print."""
+    """Adds `count` letters unless the large demo is already there; returns lines to print.
+
+    A worker process builds the rows of the next batch while this one writes the last.
+    """
     if session.scalar(select(Letter.id).where(Letter.submission_key == f"{KEY}0")):
         return []
-    units = {d.slug: d for d in session.scalars(select(Department))}
-    city = _City(
-        random.Random(12345),  # noqa: S311 (reproducible demo data, not secrets)
+    units = list(session.scalars(select(Department)))
+    plan = Plan(
+        count,
         utcnow(),
-        get_settings(),
-        load_calendar(session),
-        units,
-        [d for d in units.values() if d.kind == DepartmentKind.township],
+        session.get_bind().dialect.name,
+        dict(load_calendar(session).overrides),
+        {d.slug: d.id for d in units},
+        [(d.id, d.name) for d in units if d.kind == DepartmentKind.township],
+        bulk.next_id(session, table_of(Letter)),
         bulk.next_id(session, table_of(Reply)),
         bulk.next_id(session, table_of(Rating)),
     )
-    first_id = bulk.next_id(session, table_of(Letter))
-    arrivals = _arrivals(city, count)
     task = progress.add_task("city-scale letters", total=count) if progress else None
-    for start in range(0, count, BATCH):
-        batch = _Batch()
-        for i in range(start, min(start + BATCH, count)):
-            _letter(city, batch, first_id + i, i, arrivals[i])
-        batch.write(session)
-        session.commit()  # a batch at a time: memory stays flat and progress is real
-        if task is not None:
-            progress.advance(task, len(batch.letters))
+    starts = list(range(0, count, BATCH))
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        pending = [pool.submit(build_batch, plan, start) for start in starts[:2]]
+        for i in range(len(starts)):
+            rows = pending.pop(0).result()
+            if i + 2 < len(starts):
+                pending.append(pool.submit(build_batch, plan, starts[i + 2]))
+            for name, (model, columns) in TABLES.items():
+                bulk.write_rows(session, table_of(model), columns, rows[name], prepared=True)
+            session.commit()  # a batch at a time: memory stays flat and progress is real
+            if task is not None:
+                progress.advance(task, len(rows["letters"]))
     for model in (Letter, Reply, Rating, LetterEvent):
         bulk.sync_sequence(session, table_of(model))
     return [f"City-scale demo letters: {count}"]
 
 
-def _arrivals(city: _City, count: int) -> list[datetime]:
-    """Arrival times over three years, sorted, each year busier than the one before."""
+def build_batch(plan: Plan, start: int) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of letters start … start + BATCH, ready to write (run in a worker process)."""
+    settings = get_settings()
+    city = _City(
+        plan,
+        random.Random(start),  # noqa: S311 (reproducible demo data, not secrets)
+        settings,
+        WorkCalendar(settings.tz, plan.overrides),
+    )
+    for i in range(start, min(start + BATCH, plan.count)):
+        _letter(city, i, _arrival(plan, city.rng, i))
+    dialect = _dialect(plan.dialect)
+    return {
+        name: bulk.prepare_rows(dialect, table_of(model), columns, city.rows[name])
+        for name, (model, columns) in TABLES.items()
+    }
+
+
+def _dialect(name: str) -> Any:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.psycopg.dialect() if name == "postgresql" else sqlite.pysqlite.dialect()
+
+
+def _arrival(plan: Plan, rng: random.Random, i: int) -> datetime:
+    """Letter i of the three years, oldest first, each year busier than the one before.
+
+    Ages follow span × U^1.25 (recent letters outnumber old ones); letter i takes the i-th
+    quantile plus a little noise, so batches can be built apart and still come out in order.
+    """
     span = timedelta(days=365 * YEARS).total_seconds()
-    rng = city.rng
-    ages = sorted((span * rng.random() ** 1.25 for _ in range(count)), reverse=True)
-    return [city.now - timedelta(seconds=age + 60) for age in ages]
+    q = 1 - (i + rng.random()) / plan.count
+    return plan.now - timedelta(seconds=span * q**1.25 + 60)
 
 
 def _topic(city: _City, at: datetime) -> int:
@@ -184,15 +228,17 @@ def _topic_index(subject: str) -> int:
     return next(i for i, topic in enumerate(TOPICS) if topic[2] == subject)
 
 
-def _letter(city: _City, batch: _Batch, letter_id: int, i: int, submitted: datetime) -> None:
-    rng = city.rng
+def _letter(city: _City, i: int, submitted: datetime) -> None:
+    rng, plan = city.rng, city.plan
+    letter_id = plan.first_letter + i
     topic = _topic(city, submitted)
     slug, category, subject, _ = TOPICS[topic]
-    town = rng.randrange(len(city.townships))
+    town = rng.randrange(len(plan.townships))
     body, words = city.text(topic, town, rng.randint(1, 30))
     local_day = submitted.astimezone(city.settings.tz).date()
     row: dict[str, Any] = {
         "id": letter_id,
+        "index": i,
         "number_day": f"{local_day:%Y%m%d}",
         "tracking_code_hash": hashlib.sha256(f"{KEY}{i}".encode()).hexdigest(),
         "submission_key": f"{KEY}{i}",
@@ -201,7 +247,7 @@ def _letter(city: _City, batch: _Batch, letter_id: int, i: int, submitted: datet
         "body": body,
         "name": rng.choice(NAMES),
         "phone": f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
-        "township_id": city.townships[town].id,
+        "township_id": plan.townships[town][0],
         "publish_consent": rng.random() < 0.6,
         "status": Status.submitted,
         "published": False,
@@ -210,13 +256,13 @@ def _letter(city: _City, batch: _Batch, letter_id: int, i: int, submitted: datet
         "created_at": submitted,
         "updated_at": submitted,
     }
-    batch.words += [(letter_id, w, n) for w, n in words]
-    _event(batch, letter_id, submitted, EventKind.submitted, None)
-    _handle(city, batch, row, slug)
-    batch.letters.append(tuple(row.get(c) for c in LETTER_COLUMNS))
+    city.rows["letter_words"] += [(letter_id, w, n) for w, n in words]
+    _event(city, letter_id, submitted, EventKind.submitted, None)
+    _handle(city, row, slug)
+    city.rows["letters"].append(tuple(row.get(c) for c in LETTER_COLUMNS))
 
 
-def _handle(city: _City, batch: _Batch, row: dict[str, Any], slug: str) -> None:
+def _handle(city: _City, row: dict[str, Any], slug: str) -> None:
     """Assignment, then a reply (on time or late), then a rating or the window closing."""
     rng = city.rng
     letter_id, submitted = row["id"], row["submitted_at"]
@@ -225,41 +271,41 @@ def _handle(city: _City, batch: _Batch, row: dict[str, Any], slug: str) -> None:
         return
     if rng.random() < 0.02:
         row.update(status=Status.rejected, rejection_reason=REJECTION, closed_at=assigned)
-        _event(batch, letter_id, assigned, EventKind.rejected, None, REJECTION)
+        _event(city, letter_id, assigned, EventKind.rejected, None, REJECTION)
         return
-    unit = city.units.get(slug) or city.townships[0]
-    row.update(status=Status.assigned, department_id=unit.id, assigned_at=assigned)
+    unit = city.plan.units.get(slug) or city.plan.townships[0][0]
+    row.update(status=Status.assigned, department_id=unit, assigned_at=assigned)
     row["reply_due_at"] = _deadline(city, assigned, _reply_days(city, row["category"]))
-    _event(batch, letter_id, assigned, EventKind.assigned, unit.id)
+    _event(city, letter_id, assigned, EventKind.assigned, unit)
     late = rng.random() < 0.12
     span = (row["reply_due_at"] - assigned) * (
         rng.uniform(1.1, 2.5) if late else rng.uniform(0.2, 0.95)
     )
     if assigned + span > city.now:
         return
-    _reply(city, batch, row, assigned + span, unit.id)
+    _reply(city, row, assigned + span, unit, 0)
 
 
-def _reply(city: _City, batch: _Batch, row: dict[str, Any], at: datetime, unit: int) -> None:
+def _reply(city: _City, row: dict[str, Any], at: datetime, unit: int, nth: int) -> None:
+    """The nth reply (0 or 1) of a letter; ids are 2 per letter, so batches never collide."""
     rng = city.rng
     letter_id = row["id"]
-    reply_id = city.next_reply
-    city.next_reply += 1
+    reply_id = city.plan.first_reply + 2 * row["index"] + nth
     text = rng.choice(REPLIES).format(detail=rng.choice(DETAILS))
-    batch.replies.append((reply_id, letter_id, unit, text, True, at))
+    city.rows["letter_replies"].append((reply_id, letter_id, unit, text, True, at))
     row.update(status=Status.replied, replied_at=at, updated_at=at)
     if row.get("first_replied_at") is None:
         row["first_replied_at"] = at
         row["reply_hours"] = (at - row["submitted_at"]).total_seconds() / 3600
         row["on_time"] = at <= row["reply_due_at"]
-    _event(batch, letter_id, at, EventKind.replied, unit)
+    _event(city, letter_id, at, EventKind.replied, unit)
     if row["publish_consent"] and not row.get("published") and rng.random() < 0.05:
         row.update(published=True, published_at=at + timedelta(days=1))
-    _rate(city, batch, row, reply_id, at, unit)
+    _rate(city, row, reply_id, at, unit, nth)
 
 
 def _rate(
-    city: _City, batch: _Batch, row: dict[str, Any], reply_id: int, replied: datetime, unit: int
+    city: _City, row: dict[str, Any], reply_id: int, replied: datetime, unit: int, nth: int
 ) -> None:
     rng = city.rng
     letter_id = row["id"]
@@ -268,23 +314,23 @@ def _rate(
     if rated > city.now or rng.random() < 0.35:
         if city.now - replied > window:
             row.update(status=Status.closed, closed_at=replied + window)
-            _event(batch, letter_id, replied + window, EventKind.closed, None)
+            _event(city, letter_id, replied + window, EventKind.closed, None)
         return
     choice = rng.choices(list(Satisfaction), weights=[60, 28, 12])[0]
-    batch.ratings.append((city.next_rating, letter_id, reply_id, choice, "", rated))
-    city.next_rating += 1
+    rating_id = city.plan.first_rating + 2 * row["index"] + nth
+    city.rows["letter_ratings"].append((rating_id, letter_id, reply_id, choice, "", rated))
     row["satisfaction"] = choice
-    _event(batch, letter_id, rated, EventKind.rated, None)
-    if choice != Satisfaction.unsatisfied:
+    _event(city, letter_id, rated, EventKind.rated, None)
+    if choice != Satisfaction.unsatisfied or nth == 1:
         row.update(status=Status.closed, closed_at=rated)
-        _event(batch, letter_id, rated, EventKind.closed, None)
+        _event(city, letter_id, rated, EventKind.closed, None)
         return
     row["status"] = Status.reopened
     row["reply_due_at"] = _deadline(city, rated, _reply_days(city, row["category"]))
-    _event(batch, letter_id, rated, EventKind.reopened, None)
+    _event(city, letter_id, rated, EventKind.reopened, None)
     again = rated + (row["reply_due_at"] - rated) * rng.uniform(0.3, 1.05)
     if again <= city.now and rng.random() < 0.85:
-        _reply(city, batch, row, again, unit)
+        _reply(city, row, again, unit, 1)
 
 
 def _reply_days(city: _City, category: Category) -> int:
@@ -312,11 +358,11 @@ def _deadline_day(calendar: WorkCalendar, day: date, days: int) -> tuple[date, b
 
 
 def _event(
-    batch: _Batch,
+    city: _City,
     letter_id: int,
     at: datetime,
     kind: EventKind,
     unit: int | None,
     note: str = "",
 ) -> None:
-    batch.events.append((letter_id, at, kind, True, unit, note, {}))
+    city.rows["letter_events"].append((letter_id, at, kind, True, unit, note, {}))

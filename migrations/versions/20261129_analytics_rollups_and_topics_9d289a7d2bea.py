@@ -72,6 +72,7 @@ def upgrade() -> None:
     sa.Column('recent', sa.Integer(), nullable=False),
     sa.Column('previous', sa.Integer(), nullable=False),
     sa.Column('examples', sa.JSON(), nullable=False),
+    sa.Column('units', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['analytics_topic_runs.id'], name=op.f('fk_analytics_topics_run_id_analytics_topic_runs'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_topics'))
     )

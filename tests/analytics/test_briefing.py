@@ -34,7 +34,8 @@ def test_briefing_shows_top_words_and_units(client: TestClient, dataset: Dataset
     assert "Letters received from 2024-03-01 to 2024-04-30" in html
     demands = rows(html, "Top demands")
     assert demands[0][:2] == ["供暖", "7"]
-    assert set(demands[0][2].split("；")) == {"供暖不热", "供暖收费", "咨询供暖时间"}
+    assert demands[0][2] == "0"  # the two months before: nobody wrote about heating
+    assert set(demands[0][3].split("；")) == {"供暖不热", "供暖收费", "咨询供暖时间"}
     units = {r[0]: r[1:] for r in rows(html, "Units' performance")}
     # letters, overdue, on-time rate, median hours, satisfaction rate
     assert units["县住房和城乡建设局"] == ["4", "1", "66.7%", "30", "66.7%"]
