@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from analytics.models import LetterRollup, WordRollup
-from analytics.rollup import month_of, pieces
+from analytics.rollup import month_of, pieces, slice_mark
 from engagement.models import Department, table_of
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
@@ -29,6 +29,7 @@ from feedback.mailbox.models import (
 )
 
 GOOD = (Satisfaction.satisfied, Satisfaction.basically_satisfied)
+SHORT_PERIOD = timedelta(days=62)
 
 
 @dataclass(frozen=True)
@@ -195,8 +196,8 @@ def letter_figures(
                 table[key] = UnitFigures(_unit(units.get(key)) if key else None)
             _add(table[key], row)
     out.by_month = [{"month": m, "total": n} for m, n in sorted(months.items())]
-    replied_units = [key for key, unit in per_dept.items() if unit.replied]
-    medians = _medians(session, f, replied_units) if out.replied else {}
+    replied_units = {key: unit.replied for key, unit in per_dept.items() if unit.replied}
+    medians = _medians(session, f, out.replied, replied_units)
     out.median_reply_hours = medians.pop("all", None)
     for key, figures in per_dept.items():
         figures.median_reply_hours = medians.get(key)
@@ -278,41 +279,55 @@ def grouped(session: Session, f: LetterFilter, now: datetime) -> list[Any]:
     return list(session.execute(union_all(from_rollup, live)))
 
 
-def _medians(session: Session, f: LetterFilter, units: list[int | None]) -> dict[Any, float]:
-    """Exact median hours to the first reply, overall ("all") and for each of `units`.
+def _medians(
+    session: Session, f: LetterFilter, replied: int, units: dict[int | None, int]
+) -> dict[Any, float]:
+    """Exact median hours to the first reply, overall ("all") and for each unit.
 
-    Each one steps an index in reply-hour order to the middle (LIMIT 2 OFFSET half the count),
-    counting in the same statement, instead of reading every value into Python.
+    `replied` and `units` (unit -> replied letters) come from the figures' own statement, so
+    each median only steps an index in reply-hour order to the middle (LIMIT 2 OFFSET half)
+    instead of reading every value. On SQLite the request reads one snapshot throughout; on
+    PostgreSQL a reply committed between the two statements could shift a median by one
+    letter for that one answer.
     """
     out: dict[Any, float] = {}
-    overall = _median(session, f)
+    overall = _median(session, f, replied)
     if overall is not None:
         out["all"] = overall
-    for unit in units:
-        value = _median(session, replace(f, department_id=unit), unit_is_null=unit is None)
+    for unit, count in units.items():
+        g = replace(f, department_id=unit)
+        value = _median(session, g, count, unit_is_null=unit is None)
         if value is not None:
             out[unit] = value
     return out
 
 
-def _median(session: Session, f: LetterFilter, *, unit_is_null: bool = False) -> float | None:
-    def replied(stmt: Any) -> Any:
-        stmt = where(stmt.where(Letter.reply_hours.is_not(None)), f)
-        return stmt.where(Letter.department_id.is_(None)) if unit_is_null else stmt
-
-    count = replied(select(func.count())).scalar_subquery()
-    stmt = (
-        replied(select(Letter.reply_hours, count))
-        .order_by(Letter.reply_hours)
-        .limit(2)
-        .offset((count - 1) // 2)
-    )
-    rows = session.execute(stmt).all()
-    if not rows:
+def _median(
+    session: Session, f: LetterFilter, count: int, *, unit_is_null: bool = False
+) -> float | None:
+    if count <= 0:
         return None
-    n = rows[0][1]
-    middle = rows[0][0] if n % 2 or len(rows) == 1 else (rows[0][0] + rows[1][0]) / 2
-    return round(middle, 2)
+    long = f.since is None or f.until is None or f.until - f.since > SHORT_PERIOD
+    stmt = select(Letter.reply_hours).where(Letter.reply_hours.is_not(None))
+    if long:
+        # Over months, stepping the covering index in reply-hour order to the middle is far
+        # cheaper than reading the period by date and sorting it, which the planner would
+        # choose; an expression of the date keeps it off the date index.
+        at = func.coalesce(Letter.submitted_at, Letter.submitted_at)
+        if f.since is not None:
+            stmt = stmt.where(at >= f.since)
+        if f.until is not None:
+            stmt = stmt.where(at < f.until)
+        f = replace(f, since=None, until=None)
+    stmt = where(stmt, f)
+    if unit_is_null:
+        stmt = stmt.where(Letter.department_id.is_(None))
+    middle = (count - 1) // 2
+    values = list(session.scalars(stmt.order_by(Letter.reply_hours).limit(2).offset(middle)))
+    if not values:
+        return None
+    value = values[0] if count % 2 or len(values) == 1 else (values[0] + values[1]) / 2
+    return round(value, 2)
 
 
 # --- words ------------------------------------------------------------------------------------
@@ -339,6 +354,7 @@ def _word_rows(f: LetterFilter, words: list[str] | None) -> Any:
     if len(filters) > 1:
         return where(letter_rows, f)  # selective enough to count from the letters
     dim, value = filters[0] if filters else ("all", "")
+    mark = slice_mark(dim)
     rolled = table_of(WordRollup)
     slice_rows = select(rolled.c.word, rolled.c.n).where(
         rolled.c.dim == dim, rolled.c.key == str(value)
@@ -349,12 +365,12 @@ def _word_rows(f: LetterFilter, words: list[str] | None) -> Any:
         slice_rows = slice_rows.where(cut.months_condition(rolled.c.grain, rolled.c.period))
         for first, last in cut.days:
             edge = LetterFilter(day_start_of(first), day_start_of(last, 1))
-            edge_rows = where(letter_rows.where(Letter.rollup_batch.is_not(None)), f)
+            edge_rows = where(letter_rows.where(mark.is_not(None)), f)
             sources.append(where(edge_rows, edge))
     if words is not None:
         slice_rows = slice_rows.where(rolled.c.word.in_(words))
     sources.append(slice_rows)
-    sources.append(where(letter_rows.where(Letter.rollup_batch.is_(None)), f))
+    sources.append(where(letter_rows.where(mark.is_(None)), f))
     return union_all(*sources)
 
 

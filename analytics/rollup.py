@@ -8,6 +8,7 @@ statement (`queries`), so a fold running meanwhile cannot make them count a lett
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -34,42 +35,64 @@ def month_of(column: Any) -> Any:
 
 # Word slices: the letters column each one is keyed by (None: all letters). Filters on two or
 # more of them at once are rare and selective, so those are counted from the letters instead.
+# A letter's unit may change until it is settled; the other keys never change.
 WORD_SLICES: dict[str, Any] = {
     "all": None,
     "department": Letter.department_id,
     "township": Letter.township_id,
     "category": Letter.category,
 }
+UNCHANGING = ("all", "township", "category")
+
+
+def slice_mark(dim: str) -> Any:
+    """The letters column that says whether a letter's words are in slice `dim` yet."""
+    return Letter.rollup_batch if dim == "department" else Letter.words_batch
 
 
 def fold(session: Session, *, batch: int = BATCH) -> int:
-    """Rolls up every settled letter not rolled up yet; returns how many."""
+    """Rolls up every settled letter not rolled up yet; returns how many.
+
+    Two passes, one mark each: a letter's words go into the slices that never change (all,
+    township, kind) as soon as it has arrived (`words_batch`); its figures and its unit's word
+    slice wait until it is settled (`rollup_batch`), since until then it may be transferred.
+    """
+    _fold_pass(session, Letter.words_batch, None, batch, _add_words(UNCHANGING))
+    return _fold_pass(session, Letter.rollup_batch, SETTLED_STATUSES, batch, _add_settled)
+
+
+def _add_settled(session: Session, number: int) -> None:
+    _add_figures(session, number)
+    _add_words(("department",))(session, number)
+
+
+def _fold_pass(
+    session: Session,
+    mark: Any,
+    statuses: tuple[Any, ...] | None,
+    batch: int,
+    add: Callable[[Session, int], object],
+) -> int:
     total = 0
+    letters = table_of(Letter)
+    column = letters.c[mark.key]
     while True:
-        oldest = (
-            select(Letter.id)
-            .where(Letter.rollup_batch.is_(None), Letter.status.in_(SETTLED_STATUSES))
-            .order_by(Letter.id)
-            .limit(batch)
-            .subquery()
-        )
+        pending = select(Letter.id).where(mark.is_(None))
+        if statuses is not None:
+            pending = pending.where(Letter.status.in_(statuses))
+        oldest = pending.order_by(Letter.id).limit(batch).subquery()
         last = session.scalar(select(func.max(oldest.c.id)))
         if last is None:
             return total
         number = _next_batch(session)
-        letters = table_of(Letter)
+        marking = update(letters).where(column.is_(None), letters.c.id <= last)
+        if statuses is not None:
+            marking = marking.where(letters.c.status.in_([s.value for s in statuses]))
         marked = session.execute(
-            update(letters)
-            .where(
-                letters.c.rollup_batch.is_(None),
-                letters.c.status.in_([s.value for s in SETTLED_STATUSES]),
-                letters.c.id <= last,
-            )
-            .values(rollup_batch=number, updated_at=letters.c.updated_at)
+            marking.values({column: number, letters.c.updated_at: letters.c.updated_at})
         )
         total += marked.rowcount  # type: ignore[attr-defined]
-        _add_figures(session, number)
-        _add_words(session, number)
+        add(session, number)
 
 
 def _next_batch(session: Session) -> int:
@@ -109,41 +132,48 @@ def _add_figures(session: Session, number: int) -> None:
         )
 
 
-def _add_words(session: Session, number: int) -> None:
-    """Word counts of the batch per day and key, once, then every slice from that."""
-    keys = {
-        dim: literal("") if column is None else func.coalesce(cast(column, String), "0")
-        for dim, column in WORD_SLICES.items()
-    }
-    base = (
-        select(
-            Letter.number_day.label("day"),
-            *(key.label(dim) for dim, key in keys.items()),
-            LetterWord.word,
-            func.sum(LetterWord.n).label("n"),
-        )
-        .join(Letter, Letter.id == LetterWord.letter_id)
-        .where(Letter.rollup_batch == number)
-        .group_by(Letter.number_day, *keys.values(), LetterWord.word)
-    )
-    sql = base.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
-    session.execute(text(f"DROP TABLE IF EXISTS {BATCH_WORDS}"))
-    session.execute(text(f"CREATE TEMPORARY TABLE {BATCH_WORDS} AS {sql}"))
-    words = table(BATCH_WORDS, *(column(c) for c in ("day", *WORD_SLICES, "word", "n")))
-    pieces = [(dim, "m", month_of(words.c.day)) for dim in WORD_SLICES]
-    pieces.append(("all", "d", words.c.day))  # the edge days of unfiltered periods
-    for dim, grain, period in pieces:
-        key = words.c[dim]
-        _upsert_from(
-            session,
-            table_of(WordRollup),
-            ("dim", "key", "grain", "period", "word", "n"),
+def _add_words(dims: tuple[str, ...]) -> Callable[[Session, int], None]:
+    """Adds a batch's words to the slices `dims`: counted once per day and key, then sliced."""
+
+    def add(session: Session, number: int) -> None:
+        mark = slice_mark(dims[0])
+        keys = {
+            dim: literal("") if column is None else func.coalesce(cast(column, String), "0")
+            for dim, column in WORD_SLICES.items()
+            if dim in dims
+        }
+        base = (
             select(
-                literal(dim), key, literal(grain), period, words.c.word, func.sum(words.c.n)
-            ).group_by(key, period, words.c.word),
-            measures=("n",),
+                Letter.number_day.label("day"),
+                *(key.label(dim) for dim, key in keys.items()),
+                LetterWord.word,
+                func.sum(LetterWord.n).label("n"),
+            )
+            .join(Letter, Letter.id == LetterWord.letter_id)
+            .where(mark == number)
+            .group_by(Letter.number_day, *keys.values(), LetterWord.word)
         )
-    session.execute(text(f"DROP TABLE {BATCH_WORDS}"))
+        sql = base.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+        session.execute(text(f"DROP TABLE IF EXISTS {BATCH_WORDS}"))
+        session.execute(text(f"CREATE TEMPORARY TABLE {BATCH_WORDS} AS {sql}"))
+        words = table(BATCH_WORDS, *(column(c) for c in ("day", *keys, "word", "n")))
+        pieces = [(dim, "m", month_of(words.c.day)) for dim in keys]
+        if "all" in keys:
+            pieces.append(("all", "d", words.c.day))  # the edge days of unfiltered periods
+        for dim, grain, period in pieces:
+            key = words.c[dim]
+            _upsert_from(
+                session,
+                table_of(WordRollup),
+                ("dim", "key", "grain", "period", "word", "n"),
+                select(
+                    literal(dim), key, literal(grain), period, words.c.word, func.sum(words.c.n)
+                ).group_by(key, period, words.c.word),
+                measures=("n",),
+            )
+        session.execute(text(f"DROP TABLE {BATCH_WORDS}"))
+
+    return add
 
 
 def _upsert_from(

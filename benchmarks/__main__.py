@@ -1,8 +1,10 @@
 """`python -m benchmarks` (`make bench`): every benchmark in turn, each printing its figures."""
 
-from benchmarks import mailbox_submit, survey_results
+from benchmarks import analytics_letters, mailbox_submit, survey_results
 
 if __name__ == "__main__":
     mailbox_submit.main([])
     print()
     survey_results.main([])
+    print()
+    analytics_letters.main([])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -122,11 +123,18 @@ def load_demo(scale: Scale = Scale.small) -> None:
         progress.advance(task)
         notes: list[str] = []
         for loader in loaders:
-            progress.update(task, description=loader.__name__.split(".")[0])
+            name = loader.__name__.split(".")[0]
+            progress.update(task, description=name)
+            started = time.perf_counter()
             notes += loader.load(session, scale=scale.value, progress=progress) or []
             session.commit()
+            notes.append(f"  ({name}: {time.perf_counter() - started:.0f} s)")
             progress.advance(task)
-        notes.append(f"Search index: {reindex_everything(session)} public documents")
+        started = time.perf_counter()
+        documents = reindex_everything(session)
+        notes.append(
+            f"Search index: {documents} public documents ({time.perf_counter() - started:.0f} s)"
+        )
     _print_logins(logins)
     for line in notes:
         console.print(line)
@@ -248,3 +256,7 @@ def main() -> None:
         typer.echo(f"error: {' '.join(exc.format_message().split())}", err=True)
         sys.exit(exc.exit_code)
     sys.exit(result if isinstance(result, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -45,6 +45,7 @@ from feedback.mailbox.service import word_counts
 LARGE_COUNT = 1_000_000
 YEARS = 3
 BATCH = 25_000
+WORKERS = 2  # building rows costs more than writing them: two builders keep the writer busy
 KEY = "demo-large-"
 REJECTION = "来信反映的是民事纠纷，不属于本平台受理范围，建议通过人民调解或诉讼途径解决。"
 
@@ -140,7 +141,7 @@ TABLES: dict[str, tuple[type[Any], tuple[str, ...]]] = {
 def load(session: Session, *, count: int = LARGE_COUNT, progress: Any = None) -> list[str]:
     """Adds `count` letters unless the large demo is already there; returns lines to print.
 
-    A worker process builds the rows of the next batch while this one writes the last.
+    Worker processes build the rows of the next batches while this one writes the last.
     """
     if session.scalar(select(Letter.id).where(Letter.submission_key == f"{KEY}0")):
         return []
@@ -158,12 +159,13 @@ def load(session: Session, *, count: int = LARGE_COUNT, progress: Any = None) ->
     )
     task = progress.add_task("city-scale letters", total=count) if progress else None
     starts = list(range(0, count, BATCH))
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-        pending = [pool.submit(build_batch, plan, start) for start in starts[:2]]
+    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=get_context("spawn")) as pool:
+        ahead = WORKERS + 1
+        pending = [pool.submit(build_batch, plan, start) for start in starts[:ahead]]
         for i in range(len(starts)):
             rows = pending.pop(0).result()
-            if i + 2 < len(starts):
-                pending.append(pool.submit(build_batch, plan, starts[i + 2]))
+            if i + ahead < len(starts):
+                pending.append(pool.submit(build_batch, plan, starts[i + ahead]))
             for name, (model, columns) in TABLES.items():
                 bulk.write_rows(session, table_of(model), columns, rows[name], prepared=True)
             session.commit()  # a batch at a time: memory stays flat and progress is real
@@ -299,7 +301,7 @@ def _reply(city: _City, row: dict[str, Any], at: datetime, unit: int, nth: int) 
         row["reply_hours"] = (at - row["submitted_at"]).total_seconds() / 3600
         row["on_time"] = at <= row["reply_due_at"]
     _event(city, letter_id, at, EventKind.replied, unit)
-    if row["publish_consent"] and not row.get("published") and rng.random() < 0.05:
+    if row["publish_consent"] and not row.get("published") and rng.random() < 0.02:
         row.update(published=True, published_at=at + timedelta(days=1))
     _rate(city, row, reply_id, at, unit, nth)
 
@@ -329,7 +331,7 @@ def _rate(
     row["reply_due_at"] = _deadline(city, rated, _reply_days(city, row["category"]))
     _event(city, letter_id, rated, EventKind.reopened, None)
     again = rated + (row["reply_due_at"] - rated) * rng.uniform(0.3, 1.05)
-    if again <= city.now and rng.random() < 0.85:
+    if again <= city.now and rng.random() < 0.99:  # a few stay unanswered: the alarm list
         _reply(city, row, again, unit, 1)
 
 

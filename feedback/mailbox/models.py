@@ -50,6 +50,7 @@ class Letter(TimestampMixin, Base):
         Index("ix_letters_public", "published", "first_replied_at"),
         # Analytics' rollup runs, and the letters not yet rolled up (NULL), newest last.
         Index("ix_letters_rollup", "rollup_batch", "submitted_at"),
+        Index("ix_letters_words_rollup", "words_batch", "submitted_at"),
         # Exact medians of reply hours by stepping an index in order, overall and per unit.
         Index(
             "ix_letters_reply_hours",
@@ -109,6 +110,8 @@ class Letter(TimestampMixin, Base):
     extension_reason: Mapped[str | None] = mapped_column(Text)
     # Which analytics rollup run counted this settled letter; None while it is counted live.
     rollup_batch: Mapped[int | None]
+    # Which run counted its words into the slices that never change (all, township, kind).
+    words_batch: Mapped[int | None]
 
     department: Mapped[Department | None] = relationship(
         foreign_keys=[department_id], lazy="joined"

@@ -86,10 +86,12 @@ def upgrade() -> None:
 
     with op.batch_alter_table('letters', schema=None) as batch_op:
         batch_op.add_column(sa.Column('rollup_batch', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('words_batch', sa.Integer(), nullable=True))
         batch_op.drop_index(batch_op.f('ix_letters_department_id'))
         batch_op.drop_index(batch_op.f('ix_letters_status'))
         batch_op.create_index('ix_letters_reply_hours', ['reply_hours', 'submitted_at', 'department_id', 'township_id', 'category'], unique=False)
         batch_op.create_index('ix_letters_rollup', ['rollup_batch', 'submitted_at'], unique=False)
+        batch_op.create_index('ix_letters_words_rollup', ['words_batch', 'submitted_at'], unique=False)
         batch_op.create_index('ix_letters_unit_reply_hours', ['department_id', 'reply_hours', 'submitted_at', 'township_id', 'category'], unique=False)
 
     # ### end Alembic commands ###
@@ -100,9 +102,11 @@ def downgrade() -> None:
     with op.batch_alter_table('letters', schema=None) as batch_op:
         batch_op.drop_index('ix_letters_unit_reply_hours')
         batch_op.drop_index('ix_letters_rollup')
+        batch_op.drop_index('ix_letters_words_rollup')
         batch_op.drop_index('ix_letters_reply_hours')
         batch_op.create_index(batch_op.f('ix_letters_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_letters_department_id'), ['department_id'], unique=False)
+        batch_op.drop_column('words_batch')
         batch_op.drop_column('rollup_batch')
 
     if op.get_bind().dialect.name == "sqlite":
