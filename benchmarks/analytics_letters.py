@@ -72,18 +72,21 @@ def _count(url: str) -> int:
 
 
 def _ensure_city(url: str) -> int:
-    if _count(url) >= 1_000_000:
-        return _count(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if _count(url) >= 1_000_000:
+        return _count(url)
     cli = [sys.executable, "-m", "engagement.cli"]
     env = {**os.environ, "ENGAGEMENT_DATABASE_URL": url}
     subprocess.run([*cli, "migrate"], check=True, env=env, stdout=subprocess.DEVNULL)
     started = time.perf_counter()
-    subprocess.run(
-        [*cli, "demo", "--scale", "large"], check=True, env=env, stdout=subprocess.DEVNULL
+    demo = subprocess.run(
+        [*cli, "demo", "--scale", "large"], check=True, env=env, capture_output=True, text=True
     )
-    print(f"  engagement demo --scale large: {time.perf_counter() - started:.0f} s")
+    print(f"  engagement demo --scale large: {time.perf_counter() - started:.0f} s, of which")
+    for line in demo.stdout.splitlines():
+        if line.rstrip().endswith(" s)") or " s; " in line:
+            print(f"    {line.strip()}")
     return _count(url)
 
 

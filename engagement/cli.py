@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from engagement import accounts, demo
 from engagement.audit import Actor
-from engagement.db import make_engine, make_sessionmaker
+from engagement.db import make_engine, make_sessionmaker, write_intent
 from engagement.errors import DomainError
 from engagement.models import DepartmentKind, Role
 from engagement.settings import get_settings
@@ -50,6 +50,9 @@ def unit_of_work() -> Iterator[Session]:
     """A session committed when the command succeeds; a domain error ends it with exit 1."""
     engine = make_engine(get_settings().database_url)
     session = make_sessionmaker(engine)()
+    # Commands write: on SQLite take the write lock at BEGIN, in turn with the site's writers,
+    # rather than fail when a read transaction cannot become a write one.
+    intent = write_intent.set(True)
     try:
         yield session
         session.commit()
@@ -61,6 +64,7 @@ def unit_of_work() -> Iterator[Session]:
         first = str(exc.orig).splitlines()[0] if exc.orig else str(exc)
         raise fail(f"the database is not ready ({first}); run `engagement migrate`") from None
     finally:
+        write_intent.reset(intent)
         session.close()
         engine.dispose()
 

@@ -25,6 +25,7 @@ PANELS = [
     "Units league table",
     "By township",
     "Participation",
+    "Topics",
 ]
 
 
@@ -85,6 +86,9 @@ def test_leader_sees_every_panel_and_filters_by_unit_in_place(
     expect(participation).to_contain_text(t("Comments on consultations"))
     expect(participation).to_contain_text(t("Survey responses"))
     expect(participation.locator("dd").first).to_have_text(re.compile(r"^[1-9]\d*"))
+    topics = panel(page, "Topics")
+    expect(topics.locator("tbody tr").first).to_be_visible()
+    expect(topics).to_contain_text(re.compile(r"\d{14} "))  # example letters by number
     everyone = total_letters(page)
     assert everyone > 0
     shot(page, "dashboard-desktop")
@@ -116,7 +120,7 @@ def test_leader_opens_the_printable_briefing(new_context: ContextFactory, base_u
     page.get_by_role("link", name=t("Printable briefing")).click()
     expect(page).to_have_url(re.compile(r"/dashboard/briefing\?"))
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Briefing on public demands"))
-    for msgid in ("Overview", "Top demands", "Units' performance"):
+    for msgid in ("Overview", "Top demands", "Topics", "Units' performance"):
         expect(page.get_by_role("heading", name=t(msgid), exact=True)).to_be_visible()
     expect(page.get_by_role("button", name=t("Print"))).to_be_visible()
     overview = page.locator("table").first
