@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from analytics.models import LetterRollup, WordRollup
-from analytics.rollup import month_of, pieces, slice_mark
+from analytics.rollup import month_of, pieces, slice_mark, slice_name
 from engagement.models import Department, table_of
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
@@ -351,10 +351,11 @@ def _word_rows(f: LetterFilter, words: list[str] | None) -> Any:
     )
     if words is not None:
         letter_rows = letter_rows.where(LetterWord.word.in_(words))
-    if len(filters) > 1:
+    if len(filters) > 2:
         return where(letter_rows, f)  # selective enough to count from the letters
-    dim, value = filters[0] if filters else ("all", "")
-    mark = slice_mark(dim)
+    dims = tuple(dim for dim, _ in filters)
+    mark = slice_mark(dims)
+    dim, value = slice_name(dims), "|".join(str(v) for _, v in filters)
     rolled = table_of(WordRollup)
     slice_rows = select(rolled.c.word, rolled.c.n).where(
         rolled.c.dim == dim, rolled.c.key == str(value)

@@ -33,21 +33,34 @@ def month_of(column: Any) -> Any:
     return func.substr(column, 1, 6)
 
 
-# Word slices: the letters column each one is keyed by (None: all letters). Filters on two or
-# more of them at once are rare and selective, so those are counted from the letters instead.
-# A letter's unit may change until it is settled; the other keys never change.
-WORD_SLICES: dict[str, Any] = {
-    "all": None,
+# The letters columns that word slices are keyed by. A slice is one of them, a pair of them, or
+# none ("all"); a filter on all three at once is selective enough to count from the letters.
+# A letter's unit may change until it is settled; its township and kind never change.
+WORD_KEYS: dict[str, Any] = {
     "department": Letter.department_id,
     "township": Letter.township_id,
     "category": Letter.category,
 }
-UNCHANGING = ("all", "township", "category")
+SLICES: tuple[tuple[str, ...], ...] = (
+    (),
+    ("department",),
+    ("township",),
+    ("category",),
+    ("department", "township"),
+    ("department", "category"),
+    ("township", "category"),
+)
+UNCHANGING = tuple(dims for dims in SLICES if "department" not in dims)
+WITH_UNIT = tuple(dims for dims in SLICES if "department" in dims)
 
 
-def slice_mark(dim: str) -> Any:
-    """The letters column that says whether a letter's words are in slice `dim` yet."""
-    return Letter.rollup_batch if dim == "department" else Letter.words_batch
+def slice_name(dims: tuple[str, ...]) -> str:
+    return "+".join(dims) or "all"
+
+
+def slice_mark(dims: tuple[str, ...]) -> Any:
+    """The letters column that says whether a letter's words are in a slice yet."""
+    return Letter.rollup_batch if "department" in dims else Letter.words_batch
 
 
 def fold(session: Session, *, batch: int = BATCH) -> int:
@@ -63,7 +76,7 @@ def fold(session: Session, *, batch: int = BATCH) -> int:
 
 def _add_settled(session: Session, number: int) -> None:
     _add_figures(session, number)
-    _add_words(("department",))(session, number)
+    _add_words(WITH_UNIT)(session, number)
 
 
 def _fold_pass(
@@ -132,48 +145,60 @@ def _add_figures(session: Session, number: int) -> None:
         )
 
 
-def _add_words(dims: tuple[str, ...]) -> Callable[[Session, int], None]:
-    """Adds a batch's words to the slices `dims`: counted once per day and key, then sliced."""
+def _add_words(slices: tuple[tuple[str, ...], ...]) -> Callable[[Session, int], None]:
+    """Adds a batch's words to `slices`: counted once per day and key, then sliced."""
+    mark = slice_mark(slices[0])
+    used = [key for key in WORD_KEYS if any(key in dims for dims in slices)]
 
     def add(session: Session, number: int) -> None:
-        mark = slice_mark(dims[0])
-        keys = {
-            dim: literal("") if column is None else func.coalesce(cast(column, String), "0")
-            for dim, column in WORD_SLICES.items()
-            if dim in dims
-        }
+        keys = [func.coalesce(cast(WORD_KEYS[k], String), "0").label(k) for k in used]
         base = (
             select(
                 Letter.number_day.label("day"),
-                *(key.label(dim) for dim, key in keys.items()),
+                *keys,
                 LetterWord.word,
                 func.sum(LetterWord.n).label("n"),
             )
             .join(Letter, Letter.id == LetterWord.letter_id)
             .where(mark == number)
-            .group_by(Letter.number_day, *keys.values(), LetterWord.word)
+            .group_by(Letter.number_day, *(k.element for k in keys), LetterWord.word)
         )
         sql = base.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
         session.execute(text(f"DROP TABLE IF EXISTS {BATCH_WORDS}"))
         session.execute(text(f"CREATE TEMPORARY TABLE {BATCH_WORDS} AS {sql}"))
-        words = table(BATCH_WORDS, *(column(c) for c in ("day", *keys, "word", "n")))
-        pieces = [(dim, "m", month_of(words.c.day)) for dim in keys]
-        if "all" in keys:
-            pieces.append(("all", "d", words.c.day))  # the edge days of unfiltered periods
-        for dim, grain, period in pieces:
-            key = words.c[dim]
+        words = table(BATCH_WORDS, *(column(c) for c in ("day", *used, "word", "n")))
+        pieces = [(dims, "m", month_of(words.c.day)) for dims in slices]
+        if () in slices:
+            pieces.append(((), "d", words.c.day))  # the edge days of unfiltered periods
+        for dims, grain, period in pieces:
+            key = slice_key([words.c[k] for k in dims])
             _upsert_from(
                 session,
                 table_of(WordRollup),
                 ("dim", "key", "grain", "period", "word", "n"),
                 select(
-                    literal(dim), key, literal(grain), period, words.c.word, func.sum(words.c.n)
+                    literal(slice_name(dims)),
+                    key,
+                    literal(grain),
+                    period,
+                    words.c.word,
+                    func.sum(words.c.n),
                 ).group_by(key, period, words.c.word),
                 measures=("n",),
             )
         session.execute(text(f"DROP TABLE {BATCH_WORDS}"))
 
     return add
+
+
+def slice_key(values: list[Any]) -> Any:
+    """The key of a slice row: its values joined by "|" ("" for all letters)."""
+    if not values:
+        return literal("")
+    key = values[0]
+    for value in values[1:]:
+        key = key.concat("|").concat(value)
+    return key
 
 
 def _upsert_from(

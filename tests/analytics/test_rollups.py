@@ -120,6 +120,13 @@ def filters(session: Session) -> list[LetterFilter]:
         LetterFilter(*cut, township_id=units["xinhe"]),
         LetterFilter(*cut, category=Category.complaint),
         LetterFilter(*year_ago, department_id=units["housing"], category=Category.complaint),
+        LetterFilter(*cut, township_id=units["xinhe"], category=Category.complaint),
+        LetterFilter(
+            *cut,
+            department_id=units["housing"],
+            township_id=units["xinhe"],
+            category=Category.complaint,
+        ),
     ]
 
 
