@@ -39,7 +39,7 @@ class WordRollup(Base):
 
     __tablename__ = "analytics_word_rollup"
 
-    dim: Mapped[str] = mapped_column(String(12), primary_key=True)
+    dim: Mapped[str] = mapped_column(String(24), primary_key=True)
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     grain: Mapped[str] = mapped_column(String(1), primary_key=True)
     period: Mapped[str] = mapped_column(String(8), primary_key=True)

@@ -7,10 +7,11 @@ processor, so aware datetimes, enums and JSON are stored exactly as the ORM woul
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Dialect, Table, func, select, text
+from sqlalchemy import JSON, Dialect, Table, func, select, text
 from sqlalchemy.orm import Session
 
 
@@ -20,7 +21,10 @@ def prepare_rows(
     """`rows` with every value as the database stores it (may run in another process)."""
     values = [list(column) for column in zip(*rows, strict=True)]
     for i, name in enumerate(columns):  # column by column: one processor lookup per column
-        process = table.c[name].type.bind_processor(dialect)
+        kind = table.c[name].type
+        # psycopg adapts JSON when it binds a parameter; COPY takes the text itself.
+        copying_json = dialect.name == "postgresql" and isinstance(kind, JSON)
+        process = json.dumps if copying_json else kind.bind_processor(dialect)
         if process is not None:
             values[i] = [None if v is None else process(v) for v in values[i]]
     return list(zip(*values, strict=True))

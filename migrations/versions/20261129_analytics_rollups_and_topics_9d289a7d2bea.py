@@ -54,7 +54,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_topic_runs'))
     )
     op.create_table('analytics_word_rollup',
-    sa.Column('dim', sa.String(length=12), nullable=False),
+    sa.Column('dim', sa.String(length=24), nullable=False),
     sa.Column('key', sa.String(length=40), nullable=False),
     sa.Column('grain', sa.String(length=1), nullable=False),
     sa.Column('period', sa.String(length=8), nullable=False),
