@@ -173,6 +173,7 @@ def load(session: Session, *, count: int = LARGE_COUNT, progress: Any = None) ->
                 progress.advance(task, len(rows["letters"]))
     for model in (Letter, Reply, Rating, LetterEvent):
         bulk.sync_sequence(session, table_of(model))
+    bulk.analyze(session)  # planner statistics for the new millions of rows
     return [f"City-scale demo letters: {count}"]
 
 
