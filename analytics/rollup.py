@@ -13,7 +13,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, case, cast, column, func, literal, select, table, text, update
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    column,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    table,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -235,8 +249,6 @@ class Pieces:
     days: tuple[tuple[str, str], ...]  # ("YYYYMMDD", "YYYYMMDD") ranges, both ends included
 
     def condition(self, grain: Any, period: Any) -> ColumnElement[bool]:
-        from sqlalchemy import and_, false, or_
-
         parts = []
         if self.months:
             parts.append(and_(grain == "m", period.between(*self.months)))
@@ -244,8 +256,6 @@ class Pieces:
         return or_(*parts) if parts else false()
 
     def months_condition(self, grain: Any, period: Any) -> ColumnElement[bool]:
-        from sqlalchemy import and_, false
-
         return and_(grain == "m", period.between(*self.months)) if self.months else false()
 
 
