@@ -318,15 +318,18 @@ async def _save(
     from fastapi.concurrency import run_in_threadpool
 
     action = str((await request.form()).get("action") or "save")
+    # Splitting and adding re-render the whole form: the focus goes to the part to check or fill
+    # in, not back at the top of the page, dozens of tab stops away.
     if action == "split":
         parts = split_draft(form["draft"])
         form["sections"] = [{"heading": p.heading, "text": p.text} for p in parts] or form[
             "sections"
         ]
-        return _edit_page(request, session, actor, form, {}, consultation)
+        return _edit_page(request, session, actor, form, {}, consultation, focus_part=1)
     if action == "add":
         form["sections"].append({"heading": "", "text": ""})
-        return _edit_page(request, session, actor, form, {}, consultation)
+        focus_part = len(form["sections"])
+        return _edit_page(request, session, actor, form, {}, consultation, focus_part=focus_part)
 
     def save() -> Consultation:
         data = _to_input(form)
@@ -357,15 +360,23 @@ def _edit_page(
     errors: dict[str, str],
     consultation: Consultation | None,
     status_code: int = 200,
+    focus_part: int | None = None,
 ) -> Response:
     if consultation is not None:
         return _staff_detail(
-            request, session, actor, consultation, form=form, errors=errors, status_code=status_code
+            request,
+            session,
+            actor,
+            consultation,
+            form=form,
+            errors=errors,
+            status_code=status_code,
+            focus_part=focus_part,
         )
     return render(
         request,
         "consultations/edit.html",
-        {**_form_context(session, actor.user, form, errors), "c": None},
+        {**_form_context(session, actor.user, form, errors), "c": None, "focus_part": focus_part},
         status_code=status_code,
     )
 
@@ -410,6 +421,7 @@ def _staff_detail(
     errors: dict[str, str] | None = None,
     show: str = "pending",
     status_code: int = 200,
+    focus_part: int | None = None,
 ) -> Response:
     now = utcnow()
     status = c.status_at(now)
@@ -430,6 +442,7 @@ def _staff_detail(
             "decisions": list(Decision),
             "late": c in service.late_reports(session, now),
             "words": service.sensitive_words(session),
+            "focus_part": focus_part,
         },
         block="comments",
         status_code=status_code,

@@ -16,6 +16,7 @@ from tests.e2e.conftest import (
     PHONE,
     STAFF_PASSWORD,
     ContextFactory,
+    has_focus,
     shot,
     sign_in,
     sign_in_by_keyboard,
@@ -335,3 +336,204 @@ def test_keyboard_only_citizen_comments_and_agrees_and_a_clerk_moderates(
     citizen.keyboard.press("Space")
     expect(published_comments.locator("li.comment")).to_contain_text(opinion)
     expect(published_comments.locator("li.comment")).to_contain_text("王*")
+
+
+def step_each_part(page: Page, target: Locator, key: str) -> None:
+    """Sets a date and time field from the keyboard: `key` twice in each of its parts, then Tab
+    to the next part, until Tab leaves the field. Chromium orders the parts by the system's
+    locale, not the page's, so typing digits would fit one machine only. Empty parts start from
+    this year and the first month, day and hour: ArrowDown twice lands late last year,
+    ArrowUp twice early next year."""
+    expect(target).to_be_focused()
+    for _ in range(8):
+        page.keyboard.press(key)
+        page.keyboard.press(key)
+        page.keyboard.press("Tab")
+        if not has_focus(target):
+            break
+    expect(target).not_to_have_value("")
+
+
+def test_keyboard_only_clerk_splits_a_draft_into_articles_and_publishes_it(
+    new_context: ContextFactory, base_url: str
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    title = f"城区非机动车停放管理办法（征求意见稿）{tag}"
+    clerk = new_context().new_page()
+    sign_in_by_keyboard(clerk, "staff-housing", STAFF_PASSWORD)
+    work = clerk.get_by_role("navigation", name=t("Work"))
+    tab_to(clerk, work.get_by_role("link", name=t("Consultations"), exact=True))
+    clerk.keyboard.press("Enter")
+    tab_to(clerk, clerk.get_by_role("link", name=t("New consultation")))
+    clerk.keyboard.press("Enter")
+    expect(clerk.get_by_role("heading", level=1)).to_have_text(t("New consultation"))
+
+    tab_to(clerk, field(clerk, "Title"))
+    clerk.keyboard.type(title)
+    tab_to(clerk, field(clerk, "The matter and its content"), max_tabs=3)
+    clerk.keyboard.type("现就城区非机动车停放管理办法公开征求意见。")
+    opens, closes = field(clerk, "Opens"), field(clerk, "Closes")
+    tab_to(clerk, opens, max_tabs=3)
+    step_each_part(clerk, opens, "ArrowDown")
+    step_each_part(clerk, closes, "ArrowUp")
+    tab_to(clerk, clerk.get_by_label(t("Paste the whole draft to split it into articles")))
+    clerk.keyboard.type(DRAFT)
+    tab_to(clerk, clerk.get_by_role("button", name=t("Split into articles")), max_tabs=1)
+    clerk.keyboard.press("Enter")
+
+    # The form comes back split, with the focus on the first part rather than at the top.
+    expect(clerk.locator(".sections-editor input[name=heading]")).to_have_count(4)
+    expect(field(clerk, "Heading of part %(n)s", n=1)).to_be_focused()
+    expect(field(clerk, "Heading of part %(n)s", n=2)).to_have_value("第一条")
+    expect(field(clerk, "Heading of part %(n)s", n=3)).to_have_value("第二条")
+    expect(field(clerk, "Text of part %(n)s", n=3)).to_have_value(
+        "道路停车泊位实行分时段收费，每日7时至21时收费，其余时间免费。"
+    )
+    expect(field(clerk, "Title")).to_have_value(title)
+    last_text = field(clerk, "Text of part %(n)s", n=4)
+    tab_to(clerk, last_text, max_tabs=8)
+    clerk.keyboard.press("Control+A")
+    clerk.keyboard.type("本办法自2026年1月1日起施行。")
+    tab_to(clerk, clerk.get_by_role("button", name=t("Save"), exact=True), max_tabs=3)
+    clerk.keyboard.press("Enter")
+
+    expect(clerk).to_have_url(re.compile(r"/staff/consultations/\d+$"))
+    consultation_id = int(clerk.url.rsplit("/", 1)[1])
+    expect(badge(clerk)).to_have_text(t("Draft"))
+    tab_to(clerk, clerk.get_by_role("button", name=t("Publish"), exact=True))
+    clerk.keyboard.press("Enter")
+    expect(badge(clerk)).to_have_text(t("Open for comment"))
+
+    # The public page shows the draft article by article, with the corrected last article.
+    tab_to(clerk, clerk.get_by_role("link", name=t("Public page")))
+    clerk.keyboard.press("Enter")
+    expect(clerk).to_have_url(f"{base_url}/consultations/{consultation_id}")
+    expect(clerk.get_by_role("heading", level=1)).to_have_text(title)
+    articles = clerk.locator("article.section")
+    expect(articles).to_have_count(4)
+    expect(articles.nth(2).get_by_role("heading")).to_have_text("第二条")
+    expect(articles.nth(2)).to_contain_text("每日7时至21时收费")
+    expect(articles.last).to_contain_text("本办法自2026年1月1日起施行。")
+    expect(articles.last).not_to_contain_text("本办法自发布之日起施行。")
+
+
+def test_keyboard_only_report_is_written_after_the_deadline(
+    new_context: ContextFactory, base_url: str
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    title = f"农村客运班线调整方案 {tag}"
+    context = new_context()
+    api = context.request
+    auth = bearer(api, "staff-housing", STAFF_PASSWORD)
+    now = datetime.now(LOCAL)
+    closes_at = now + CLOSES_IN
+    created = api.post(
+        "/api/v1/staff/consultations",
+        headers=auth,
+        data={
+            "title": title,
+            "summary": "现就农村客运班线调整方案公开征求意见。",
+            "sections": [
+                {"heading": "第一条", "text": "每个行政村每日至少通行两班客车。"},
+                {"heading": "第二条", "text": "客运班线票价按里程分段计价。"},
+            ],
+            "opens_at": (now - timedelta(days=1)).isoformat(),
+            "closes_at": closes_at.isoformat(),
+        },
+    )
+    assert created.status == 201, created.text()
+    consultation_id = created.json()["id"]
+    published = api.post(f"/api/v1/staff/consultations/{consultation_id}/publish", headers=auth)
+    assert published.status == 200, published.text()
+    opinions = {
+        1: f"建议赶集日增开早班车。{tag}",
+        2: f"建议六十五岁以上老人免费乘车。{tag}",
+    }
+    for section, opinion in opinions.items():
+        posted = api.post(
+            f"/api/v1/consultations/{consultation_id}/comments",
+            data={"section": section, "body": opinion},
+        )
+        assert posted.status == 201, posted.text()
+        approved = api.post(
+            f"/api/v1/staff/comments/{posted.json()['id']}/moderate",
+            headers=auth,
+            data={"decision": "approve"},
+        )
+        assert approved.status == 200, approved.text()
+
+    # Before the deadline the clerk finds the consultation from the workbench: no report form.
+    clerk = context.new_page()
+    sign_in_by_keyboard(clerk, "staff-housing", STAFF_PASSWORD)
+    work = clerk.get_by_role("navigation", name=t("Work"))
+    tab_to(clerk, work.get_by_role("link", name=t("Consultations"), exact=True))
+    clerk.keyboard.press("Enter")
+    tab_to(clerk, clerk.get_by_role("link", name=title))
+    clerk.keyboard.press("Enter")
+    expect(clerk).to_have_url(f"{base_url}/staff/consultations/{consultation_id}")
+    expect(badge(clerk)).to_have_text(t("Open for comment"))
+    report_heading = clerk.get_by_role("heading", name=t("Adoption report"))
+    expect(report_heading).to_have_count(0)
+
+    remaining = (closes_at - datetime.now(LOCAL)).total_seconds()
+    assert remaining > 0, f"the steps before the deadline took {-remaining:.0f} s too long"
+    time.sleep(remaining + 0.5)
+
+    # After it: the summary, a count from another channel, and a decision for each comment,
+    # the second chosen with the arrow keys.
+    clerk.reload()
+    expect(badge(clerk)).to_have_text(t("Closed"))
+    report = clerk.locator("section").filter(has=report_heading)
+    tab_to(clerk, report.get_by_label(t("Summary of the opinions and how they were used")))
+    summary = "共收到意见2条，采纳1条，另有电话意见2条。"
+    clerk.keyboard.type(summary)
+    clerk.keyboard.press("Tab")
+    phone = report.get_by_label(t("Phone"), exact=True)
+    expect(phone).to_be_focused()
+    clerk.keyboard.press("ArrowUp")
+    clerk.keyboard.press("ArrowUp")
+    expect(phone).to_have_value("2")
+
+    first = report.locator("fieldset.card").filter(has_text=opinions[1])
+    adopted = first.get_by_label(t("Adopted"), exact=True)
+    tab_to(clerk, adopted)
+    clerk.keyboard.press("Space")
+    expect(adopted).to_be_checked()
+    clerk.keyboard.press("Tab")
+    expect(first.get_by_label(t("Reason"), exact=True)).to_be_focused()
+    clerk.keyboard.type("已增开赶集日早班车。")
+
+    second = report.locator("fieldset.card").filter(has_text=opinions[2])
+    clerk.keyboard.press("Tab")
+    expect(second.get_by_label(t("Adopted"), exact=True)).to_be_focused()
+    clerk.keyboard.press("ArrowDown")
+    clerk.keyboard.press("ArrowDown")
+    not_adopted = second.get_by_label(t("Not adopted"), exact=True)
+    expect(not_adopted).to_be_checked()
+    expect(not_adopted).to_be_focused()
+    clerk.keyboard.press("Tab")
+    expect(second.get_by_label(t("Reason"), exact=True)).to_be_focused()
+    clerk.keyboard.type("老年人乘车优惠由县民政局另行规定。")
+    clerk.keyboard.press("Tab")
+    expect(report.get_by_role("button", name=t("Publish the report"))).to_be_focused()
+    clerk.keyboard.press("Enter")
+
+    # The public report: the summary, the counts, and each decision under its article.
+    expect(clerk).to_have_url(f"{base_url}/consultations/{consultation_id}#report")
+    expect(badge(clerk)).to_have_text(t("Results published"))
+    published_report = clerk.locator("#report")
+    expect(published_report.get_by_role("heading")).to_have_text(t("How the opinions were used"))
+    expect(published_report).to_contain_text(summary)
+    expect(published_report).to_contain_text(f"{t('Adopted')}: 1")
+    expect(published_report).to_contain_text(f"{t('Not adopted')}: 1")
+    expect(published_report).to_contain_text(f"{t('Phone')}: 2")
+    comments = clerk.locator("#section-2 details.comments")
+    tab_to(clerk, comments.locator("summary"))
+    clerk.keyboard.press("Enter")
+    expect(comments).to_have_attribute("open", "")
+    expect(comments.locator("ul.dispositions")).to_be_visible()
+    expect(comments.locator("ul.dispositions")).to_contain_text(t("Not adopted"))
+    expect(comments.locator("ul.dispositions")).to_contain_text(
+        "老年人乘车优惠由县民政局另行规定。"
+    )
+    expect(clerk.get_by_role("button", name=t("Send my opinion"))).to_have_count(0)

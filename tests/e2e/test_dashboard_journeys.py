@@ -6,7 +6,16 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import LEADER, PHONE, ContextFactory, shot, sign_in, t
+from tests.e2e.conftest import (
+    LEADER,
+    PHONE,
+    ContextFactory,
+    shot,
+    sign_in,
+    sign_in_by_keyboard,
+    t,
+    tab_to,
+)
 
 HOUSING = "县住房和城乡建设局"
 TRANSPORT = "县交通运输局"
@@ -148,3 +157,44 @@ def test_briefing_follows_the_unit_chosen_on_the_dashboard(
     units = units.locator("tbody tr")
     expect(units).to_have_count(1)
     expect(units).to_contain_text(HOUSING)
+
+
+def test_keyboard_only_leader_filters_by_unit_in_place_and_opens_its_briefing(
+    new_context: ContextFactory, base_url: str
+) -> None:
+    page = new_context().new_page()
+    sign_in_by_keyboard(page, *LEADER)
+    work = page.get_by_role("navigation", name=t("Work"))
+    tab_to(page, work.get_by_role("link", name=t("Dashboard"), exact=True))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("What the public is asking for"))
+    expect(league_units(page).filter(has_text=TRANSPORT)).to_have_count(1)
+    everyone = total_letters(page)
+
+    # The arrow keys walk down the units; the panels follow in place (htmx) and the focus stays
+    # on the list, so the leader can go on choosing.
+    page.evaluate("window.__sameDocument = true")
+    unit = page.get_by_label(t("Unit"), exact=True)
+    tab_to(page, unit)
+    for _ in range(60):
+        if unit.input_value() == "housing":
+            break
+        page.keyboard.press("ArrowDown")
+    expect(unit).to_have_value("housing")
+    expect(page).to_have_url(re.compile(r"[?&]department=housing(&|$)"))
+    expect(league_units(page)).to_have_count(1)
+    expect(league_units(page)).to_have_text(HOUSING)
+    expect(drawn_chart(page, "chart-volume")).to_be_visible()
+    expect(unit).to_be_focused()
+    assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
+    housing = total_letters(page)
+    assert 0 < housing < everyone, (housing, everyone)
+
+    # The printable briefing, reached from the panels, covers the chosen unit only.
+    tab_to(page, page.get_by_role("link", name=t("Printable briefing")))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/dashboard/briefing\?.*department=housing(&|$)"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Briefing on public demands"))
+    units = page.locator("table", has=page.locator("thead", has_text=t("Median hours")))
+    expect(units.locator("tbody tr")).to_have_count(1)
+    expect(units.locator("tbody tr")).to_contain_text(HOUSING)

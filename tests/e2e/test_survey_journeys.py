@@ -11,7 +11,16 @@ from typing import Any
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from engagement import i18n
-from tests.e2e.conftest import PHONE, STAFF_PASSWORD, ContextFactory, shot, sign_in, t, tab_to
+from tests.e2e.conftest import (
+    PHONE,
+    STAFF_PASSWORD,
+    ContextFactory,
+    shot,
+    sign_in,
+    sign_in_by_keyboard,
+    t,
+    tab_to,
+)
 
 FIRST = "您平时主要怎样出行？"
 MODES = ["公交车", "自驾车", "步行"]
@@ -281,3 +290,128 @@ def test_keyboard_only_citizen_answers_a_survey_with_a_follow_up(
     expect(count(wishes, "座椅")).to_have_text("1")
     expect(count(wishes, "雨棚")).to_have_text("0")
     expect(count(wishes, "电子站牌")).to_have_text("1")
+
+
+def test_keyboard_only_clerk_builds_a_survey_in_the_editor(
+    new_context: ContextFactory, base_url: str
+) -> None:
+    title = f"公交线路优化调查 {uuid.uuid4().hex[:6]}"
+    page = new_context().new_page()
+    sign_in_by_keyboard(page, "staff-transport", STAFF_PASSWORD)
+    work = page.get_by_role("navigation", name=t("Work"))
+    tab_to(page, work.get_by_role("link", name=t("Surveys"), exact=True))
+    page.keyboard.press("Enter")
+    tab_to(page, page.get_by_role("link", name=t("New survey")))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("New survey"))
+
+    # Title and introduction; the suggested opening and closing times stay as they are.
+    tab_to(page, field(page, "Title"))
+    page.keyboard.type(title)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label(t("Introduction"))).to_be_focused()
+    page.keyboard.type("为优化公交线路，请花一分钟回答两个问题。")
+    tab_to(page, page.get_by_role("button", name=t("Create and edit the questions")))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/staff/surveys/\d+$"))
+    survey_id = int(page.url.rsplit("/", 1)[1])
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+    # The example question becomes the single-choice question (htmx, in place).
+    questions = page.locator("#questions")
+    example = questions.locator("li.card").first
+    tab_to(page, example.locator("summary"))
+    page.keyboard.press("Enter")
+    wording = field(example, "Question")
+    tab_to(page, wording, max_tabs=3)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(FIRST)
+    page.keyboard.press("Tab")
+    expect(field(example, "Options (one per line, for choice questions)")).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("\n".join(MODES))
+    tab_to(page, example.get_by_role("button", name=t("Save question")), max_tabs=6)
+    page.keyboard.press("Enter")
+    expect(questions.locator("li.card").first).to_contain_text(FIRST)
+    expect(questions.locator("li.card").first).to_contain_text(" / ".join(MODES))
+    expect(questions).to_be_focused()
+
+    # A follow-up shown only to those who go by bus: the box, the list and the choice.
+    adder = questions.locator("details.card")
+    tab_to(page, adder.locator("summary"))
+    page.keyboard.press("Enter")
+    expect(adder).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    expect(field(adder, "Key")).to_be_focused()
+    page.keyboard.type("bus")
+    page.keyboard.press("Tab")
+    expect(field(adder, "Kind")).to_be_focused()
+    expect(field(adder, "Kind")).to_have_value("single")
+    page.keyboard.press("Tab")
+    page.keyboard.type(FOLLOW_UP)
+    page.keyboard.press("Tab")
+    page.keyboard.type("\n".join(VERDICTS))
+    required = adder.get_by_label(t("An answer is required"))
+    tab_to(page, required, max_tabs=3)
+    page.keyboard.press("Space")
+    expect(required).to_be_checked()
+    page.keyboard.press("Tab")
+    show_if = field(adder, "Show only if the answer to question…")
+    expect(show_if).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(show_if).to_have_value("q1")
+    page.keyboard.press("Tab")
+    page.keyboard.type(MODES[0])
+    page.keyboard.press("Tab")
+    expect(adder.get_by_role("button", name=t("Add question"))).to_be_focused()
+    page.keyboard.press("Enter")
+    follow_up = questions.locator("li.card").filter(has_text=FOLLOW_UP)
+    expect(follow_up).to_contain_text(
+        t("shown if %(key)s is %(values)s", key="q1", values=MODES[0])
+    )
+    expect(questions.locator("li.card")).to_have_count(2)
+    expect(page.get_by_role("alert")).to_have_count(0)
+    expect(questions).to_be_focused()
+
+    # Results public, through the settings form (just before the questions); then publish.
+    settings = page.locator("details.card").filter(
+        has=page.locator("summary", has_text=t("Settings"))
+    )
+    tab_to(page, settings.locator("summary"), backwards=True)
+    page.keyboard.press("Enter")
+    public = page.get_by_label(t("Publish the results on the portal"))
+    tab_to(page, public)
+    page.keyboard.press("Space")
+    expect(public).to_be_checked()
+    tab_to(page, page.get_by_role("button", name=t("Save settings")), max_tabs=3)
+    page.keyboard.press("Enter")
+    expect(settings).not_to_have_attribute("open", "")
+    tab_to(page, settings.locator("summary"))
+    page.keyboard.press("Enter")
+    expect(public).to_be_checked()
+    tab_to(page, page.get_by_role("button", name=t("Publish"), exact=True), backwards=True)
+    page.keyboard.press("Enter")
+    expect(page.locator("main h1 + p .badge")).to_have_text(t("Open"))
+
+    # The survey as built: the follow-up appears for bus riders, and the results are public.
+    page.goto(f"/surveys/{survey_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(question(page, FOLLOW_UP)).to_have_count(0)
+    bus = page.get_by_label(MODES[0], exact=True)
+    tab_to(page, bus)
+    page.keyboard.press("Space")
+    expect(question(page, FOLLOW_UP)).to_be_visible()
+    expect(bus).to_be_focused()
+    page.keyboard.press("Tab")
+    satisfied = question(page, FOLLOW_UP).get_by_label(VERDICTS[0], exact=True)
+    expect(satisfied).to_be_focused()
+    page.keyboard.press("Space")
+    tab_to(page, page.get_by_role("button", name=t("Send my answers")), max_tabs=3)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Thank you for your answers"))
+    tab_to(page, page.get_by_role("link", name=t("See the results")))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{base_url}/surveys/{survey_id}/results")
+    expect(page.locator(".lead")).to_have_text(ngettext("%(num)s response", "%(num)s responses", 1))
+    follow = page.locator("section.result").filter(has_text=FOLLOW_UP)
+    expect(count(follow, VERDICTS[0])).to_have_text("1")

@@ -165,6 +165,27 @@ def test_a_pasted_draft_is_previewed_as_editable_articles(clerk: TestClient) -> 
     assert 'value="关于《县城市绿化管理办法（征求意见稿）》公开征求意见的公告"' in preview.text
 
 
+def test_splitting_or_adding_an_article_puts_the_focus_on_the_part_to_fill_in(
+    clerk: TestClient,
+) -> None:
+    token = csrf_from(clerk, "/staff/consultations/new")
+    form = {**notice_form(draft=DRAFT), "csrf_token": token}
+
+    split = clerk.post(
+        "/staff/consultations", data={**form, "heading": "", "text": "", "action": "split"}
+    )
+    headings, texts = fields(split.text)
+    added = clerk.post(
+        "/staff/consultations",
+        data={**form, "heading": headings, "text": texts, "action": "add"},
+    )
+
+    focused = r'<input id="(h-\d+)"[^>]*\bautofocus'
+    assert re.findall(focused, split.text) == ["h-1"]
+    assert len(fields(added.text)[0]) == 5
+    assert re.findall(focused, added.text) == ["h-5"]
+
+
 def test_saving_the_split_draft_creates_it_with_its_articles(
     clerk: TestClient, db: Session
 ) -> None:
