@@ -13,5 +13,5 @@ from engagement import bulk
 def load(session: Session, *, scale: str, progress: Any = None) -> list[str]:
     line = refresh(session)
     if scale == "large":
-        bulk.analyze(session)
+        bulk.analyze(session, vacuum=True)  # the fold rewrote every letter
     return [f"Analytics {line}"]

@@ -14,7 +14,7 @@ import random
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from multiprocessing import get_context
 from typing import Any
 
@@ -109,9 +109,6 @@ class _City:
     rows: dict[str, list[tuple[Any, ...]]] = field(
         default_factory=lambda: {name: [] for name in TABLES}
     )
-    texts: dict[tuple[int, int, int], tuple[str, list[tuple[str, int]]]] = field(
-        default_factory=dict
-    )
     deadline_days: dict[tuple[date, int], tuple[date, bool]] = field(default_factory=dict)
 
     @property
@@ -119,13 +116,16 @@ class _City:
         return self.plan.now
 
     def text(self, topic: int, town: int, n: int) -> tuple[str, list[tuple[str, int]]]:
-        """A letter body and its words; 22 topics × 10 townships × 30 numbers repeat a lot."""
-        key = (topic, town, n)
-        if key not in self.texts:
-            _, _, subject, body = TOPICS[topic]
-            text = body.format(town=self.plan.townships[town][1], n=n)
-            self.texts[key] = (text, list(word_counts(f"{subject}\n{text}").items()))
-        return self.texts[key]
+        return _text(topic, self.plan.townships[town][1], n)
+
+
+@cache
+def _text(topic: int, town: str, n: int) -> tuple[str, list[tuple[str, int]]]:
+    """A letter body and its words, segmented once per worker process: 22 topics × 10
+    townships × 30 numbers repeat in every batch."""
+    _, _, subject, body = TOPICS[topic]
+    text = body.format(town=town, n=n)
+    return text, list(word_counts(f"{subject}\n{text}").items())
 
 
 # table name -> (model, columns), in the order they are written
@@ -159,7 +159,11 @@ def load(session: Session, *, count: int = LARGE_COUNT, progress: Any = None) ->
     )
     task = progress.add_task("city-scale letters", total=count) if progress else None
     starts = list(range(0, count, BATCH))
-    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=get_context("spawn")) as pool:
+    tables = [table_of(model) for model, _ in TABLES.values()]
+    with (
+        bulk.indexes_rebuilt(session, tables),
+        ProcessPoolExecutor(max_workers=WORKERS, mp_context=get_context("spawn")) as pool,
+    ):
         ahead = WORKERS + 1
         pending = [pool.submit(build_batch, plan, start) for start in starts[:ahead]]
         for i in range(len(starts)):
