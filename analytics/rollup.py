@@ -164,18 +164,16 @@ def _add_words(slices: tuple[tuple[str, ...], ...]) -> Callable[[Session, int], 
     mark = slice_mark(slices[0])
     used = [key for key in WORD_KEYS if any(key in dims for dims in slices)]
 
+    # Only unfiltered periods need days (their edge days); the other slices keep months.
+    day = Letter.number_day if () in slices else month_of(Letter.number_day)
+
     def add(session: Session, number: int) -> None:
         keys = [func.coalesce(cast(WORD_KEYS[k], String), "0").label(k) for k in used]
         base = (
-            select(
-                Letter.number_day.label("day"),
-                *keys,
-                LetterWord.word,
-                func.sum(LetterWord.n).label("n"),
-            )
+            select(day.label("day"), *keys, LetterWord.word, func.sum(LetterWord.n).label("n"))
             .join(Letter, Letter.id == LetterWord.letter_id)
             .where(mark == number)
-            .group_by(Letter.number_day, *(k.element for k in keys), LetterWord.word)
+            .group_by(day, *(k.element for k in keys), LetterWord.word)
         )
         sql = base.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
         session.execute(text(f"DROP TABLE IF EXISTS {BATCH_WORDS}"))

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from engagement.models import Base, Department, TimestampMixin, User
@@ -51,6 +51,14 @@ class Letter(TimestampMixin, Base):
         # Analytics' rollup runs, and the letters not yet rolled up (NULL), newest last.
         Index("ix_letters_rollup", "rollup_batch", "submitted_at"),
         Index("ix_letters_words_rollup", "words_batch", "submitted_at"),
+        # A unit's letters not rolled up yet: a few thousand among its hundred thousand.
+        Index(
+            "ix_letters_live_unit",
+            "department_id",
+            "submitted_at",
+            sqlite_where=text("rollup_batch IS NULL"),
+            postgresql_where=text("rollup_batch IS NULL"),
+        ),
         # Exact medians of reply hours by stepping an index in order, overall and per unit.
         Index(
             "ix_letters_reply_hours",
