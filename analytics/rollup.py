@@ -64,6 +64,7 @@ SLICES: tuple[tuple[str, ...], ...] = (
     ("department", "category"),
     ("township", "category"),
 )
+Slices = tuple[tuple[str, ...], ...]
 UNCHANGING = tuple(dims for dims in SLICES if "department" not in dims)
 WITH_UNIT = tuple(dims for dims in SLICES if "department" in dims)
 
@@ -80,17 +81,19 @@ def slice_mark(dims: tuple[str, ...]) -> Any:
 def fold(session: Session, *, batch: int = BATCH) -> int:
     """Rolls up every settled letter not rolled up yet; returns how many.
 
-    Two passes, one mark each: a letter's words go into the slices that never change (all,
-    township, kind) as soon as it has arrived (`words_batch`); its figures and its unit's word
-    slice wait until it is settled (`rollup_batch`), since until then it may be transferred.
+    Two marks: a letter's words go into the slices that never change (all, township, kind) as
+    soon as it has arrived (`words_batch`); its figures and its unit's word slices wait until it
+    is settled (`rollup_batch`), since until then it may be transferred. A settled letter whose
+    words are not counted yet gets both marks at once, so its words are read only once.
     """
-    _fold_pass(session, Letter.words_batch, None, batch, _add_words(UNCHANGING))
-    return _fold_pass(session, Letter.rollup_batch, SETTLED_STATUSES, batch, _add_settled)
+    settled = _fold_pass(session, Letter.rollup_batch, SETTLED_STATUSES, batch, _add_settled)
+    _fold_pass(session, Letter.words_batch, None, batch, _add_words(Letter.words_batch, UNCHANGING))
+    return settled
 
 
 def _add_settled(session: Session, number: int) -> None:
     _add_figures(session, number)
-    _add_words(WITH_UNIT)(session, number)
+    _add_words(Letter.rollup_batch, WITH_UNIT, fresh=UNCHANGING)(session, number)
 
 
 def _fold_pass(
@@ -115,9 +118,10 @@ def _fold_pass(
         marking = update(letters).where(column.is_(None), letters.c.id <= last)
         if statuses is not None:
             marking = marking.where(letters.c.status.in_([s.value for s in statuses]))
-        marked = session.execute(
-            marking.values({column: number, letters.c.updated_at: letters.c.updated_at})
-        )
+        values: dict[Any, Any] = {column: number, letters.c.updated_at: letters.c.updated_at}
+        if statuses is not None:  # a letter settled before its words were counted: both now
+            values[letters.c.words_batch] = func.coalesce(letters.c.words_batch, number)
+        marked = session.execute(marking.values(values))
         total += marked.rowcount  # type: ignore[attr-defined]
         add(session, number)
 
@@ -159,16 +163,19 @@ def _add_figures(session: Session, number: int) -> None:
         )
 
 
-def _add_words(slices: tuple[tuple[str, ...], ...]) -> Callable[[Session, int], None]:
-    """Adds a batch's words to `slices`: counted once per day and key, then sliced."""
-    mark = slice_mark(slices[0])
-    used = [key for key in WORD_KEYS if any(key in dims for dims in slices)]
-
+def _add_words(mark: Any, slices: Slices, *, fresh: Slices = ()) -> Callable[[Session, int], None]:
+    """Adds the words of a batch's letters (`mark` = the batch) to `slices`, and to `fresh` the
+    words of those whose `words_batch` is this batch too: counted once per day and key, then
+    sliced."""
+    every = (*slices, *fresh)
+    used = [key for key in WORD_KEYS if any(key in dims for dims in every)]
     # Only unfiltered periods need days (their edge days); the other slices keep months.
-    day = Letter.number_day if () in slices else month_of(Letter.number_day)
+    day = Letter.number_day if () in every else month_of(Letter.number_day)
 
     def add(session: Session, number: int) -> None:
         keys = [func.coalesce(cast(WORD_KEYS[k], String), "0").label(k) for k in used]
+        if fresh:
+            keys.append(case((Letter.words_batch == number, 1), else_=0).label("fresh"))
         base = (
             select(day.label("day"), *keys, LetterWord.word, func.sum(LetterWord.n).label("n"))
             .join(Letter, Letter.id == LetterWord.letter_id)
@@ -178,24 +185,28 @@ def _add_words(slices: tuple[tuple[str, ...], ...]) -> Callable[[Session, int], 
         sql = base.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
         session.execute(text(f"DROP TABLE IF EXISTS {BATCH_WORDS}"))
         session.execute(text(f"CREATE TEMPORARY TABLE {BATCH_WORDS} AS {sql}"))
-        words = table(BATCH_WORDS, *(column(c) for c in ("day", *used, "word", "n")))
-        pieces = [(dims, "m", month_of(words.c.day)) for dims in slices]
-        if () in slices:
-            pieces.append(((), "d", words.c.day))  # the edge days of unfiltered periods
-        for dims, grain, period in pieces:
+        names = ("day", *(k.name for k in keys), "word", "n")
+        words = table(BATCH_WORDS, *(column(c) for c in names))
+        pieces = [(dims, "m", month_of(words.c.day), dims in fresh) for dims in every]
+        if () in every:  # the edge days of unfiltered periods
+            pieces.append(((), "d", words.c.day, () in fresh))
+        for dims, grain, period, only_fresh in pieces:
             key = slice_key([words.c[k] for k in dims])
+            rows = select(
+                literal(slice_name(dims)),
+                key,
+                literal(grain),
+                period,
+                words.c.word,
+                func.sum(words.c.n),
+            ).group_by(key, period, words.c.word)
+            if only_fresh:
+                rows = rows.where(words.c.fresh == 1)
             _upsert_from(
                 session,
                 table_of(WordRollup),
                 ("dim", "key", "grain", "period", "word", "n"),
-                select(
-                    literal(slice_name(dims)),
-                    key,
-                    literal(grain),
-                    period,
-                    words.c.word,
-                    func.sum(words.c.n),
-                ).group_by(key, period, words.c.word),
+                rows,
                 measures=("n",),
             )
         session.execute(text(f"DROP TABLE {BATCH_WORDS}"))

@@ -44,6 +44,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Sorts too big for memory (the rollups' GROUP BYs) may merge on a second thread.
+        cursor.execute("PRAGMA threads=2")
         cursor.close()
 
     writers = WriterQueue(engine.url.database)
