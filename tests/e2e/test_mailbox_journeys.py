@@ -214,7 +214,9 @@ def test_wrong_tracking_code_reads_like_an_unknown_number(page: Page) -> None:
     assert page.locator("main").inner_text().replace(unknown, "") == wrong_code_main
 
 
-def test_keyboard_only_citizen_writes_and_tracks_a_letter(page: Page) -> None:
+def test_keyboard_only_citizen_writes_and_tracks_a_letter(
+    page: Page, new_context: ContextFactory, base_url: str, tmp_path: Path
+) -> None:
     tag = uuid.uuid4().hex[:6]
     subject = f"小区路灯不亮 {tag}"
     page.goto("/mailbox")
@@ -234,6 +236,13 @@ def test_keyboard_only_citizen_writes_and_tracks_a_letter(page: Page) -> None:
     page.keyboard.press("Tab")
     expect(field(page, "Phone")).to_be_focused()
     page.keyboard.type(PHONE_NUMBER)
+    # Space on the photo field opens the system's file chooser, as it would for a person.
+    photos = page.get_by_label(t("Photos (optional)"))
+    tab_to(page, photos)
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(small_jpeg(tmp_path))
+    assert photos.evaluate("input => input.files.length") == 1
     send = page.get_by_role("button", name=t("Send the letter"))
     tab_to(page, send)
     outline = send.evaluate("el => getComputedStyle(el).outlineStyle")
@@ -257,6 +266,13 @@ def test_keyboard_only_citizen_writes_and_tracks_a_letter(page: Page) -> None:
     expect(page.get_by_role("heading", name=subject)).to_be_visible()
     expect(status_badge(page)).to_have_text(t("Received, awaiting assignment"))
     expect(page.get_by_role("alert")).to_have_count(0)
+
+    # The photo arrived with the letter.
+    leader = signed_in(new_context(), base_url, *LEADER)
+    leader.goto(f"/staff/letters/{number}")
+    photo = leader.get_by_role("img", name=t("Photo %(n)s sent with the letter", n=1))
+    expect(photo).to_be_visible()
+    assert photo.evaluate("img => img.complete && img.naturalWidth") == 64
 
 
 def test_keyboard_only_letter_is_assigned_answered_rated_and_published(
