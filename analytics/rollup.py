@@ -55,7 +55,8 @@ WORD_KEYS: dict[str, Any] = {
     "township": Letter.township_id,
     "category": Letter.category,
 }
-SLICES: tuple[tuple[str, ...], ...] = (
+Slices = tuple[tuple[str, ...], ...]
+SLICES: Slices = (
     (),
     ("department",),
     ("township",),
@@ -64,7 +65,6 @@ SLICES: tuple[tuple[str, ...], ...] = (
     ("department", "category"),
     ("township", "category"),
 )
-Slices = tuple[tuple[str, ...], ...]
 UNCHANGING = tuple(dims for dims in SLICES if "department" not in dims)
 WITH_UNIT = tuple(dims for dims in SLICES if "department" in dims)
 

@@ -319,6 +319,15 @@ def tab_to(page: Page, target: Locator, *, max_tabs: int = 60, backwards: bool =
     )
 
 
+def arrow_to(page: Page, choice: Locator, value: str, *, max_presses: int = 60) -> None:
+    """Presses ArrowDown in the focused list `choice` until `value` is chosen."""
+    for _ in range(max_presses):
+        if choice.input_value() == value:
+            break
+        page.keyboard.press("ArrowDown")
+    expect(choice).to_have_value(value)
+
+
 def sign_in_by_keyboard(page: Page, username: str, password: str) -> None:
     """Signs in through /login with the keyboard alone: Tab to the username, type, Enter."""
     page.goto("/login")

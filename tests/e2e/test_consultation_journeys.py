@@ -59,6 +59,61 @@ def bearer(api: APIRequestContext, username: str, password: str) -> dict[str, st
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+def open_consultation(
+    api: APIRequestContext,
+    auth: dict[str, str],
+    title: str,
+    sections: list[tuple[str, str]],
+    closes_at: datetime,
+) -> int:
+    """A consultation open for comment until `closes_at`, made through the staff API."""
+    created = api.post(
+        "/api/v1/staff/consultations",
+        headers=auth,
+        data={
+            "title": title,
+            "summary": f"现就{title.split()[0]}公开征求意见。",
+            "sections": [{"heading": h, "text": text} for h, text in sections],
+            "opens_at": (datetime.now(LOCAL) - timedelta(hours=1)).isoformat(),
+            "closes_at": closes_at.isoformat(),
+        },
+    )
+    assert created.status == 201, created.text()
+    consultation_id = int(created.json()["id"])
+    published = api.post(f"/api/v1/staff/consultations/{consultation_id}/publish", headers=auth)
+    assert published.status == 200, published.text()
+    assert published.json()["status"] == "open"
+    return consultation_id
+
+
+def approved_comment(
+    api: APIRequestContext,
+    auth: dict[str, str],
+    consultation_id: int,
+    section: int,
+    body: str,
+    **extra: str,
+) -> int:
+    """A citizen's comment on an article, approved by the clerk; returns its id."""
+    posted = api.post(
+        f"/api/v1/consultations/{consultation_id}/comments",
+        data={"section": section, "body": body, **extra},
+    )
+    assert posted.status == 201, posted.text()
+    comment_id = int(posted.json()["id"])
+    approved = api.post(
+        f"/api/v1/staff/comments/{comment_id}/moderate", headers=auth, data={"decision": "approve"}
+    )
+    assert approved.status == 200, approved.text()
+    return comment_id
+
+
+def wait_for_the_deadline(closes_at: datetime) -> None:
+    remaining = (closes_at - datetime.now(LOCAL)).total_seconds()
+    assert remaining > 0, f"the steps before the deadline took {-remaining:.0f} s too long"
+    time.sleep(remaining + 0.5)
+
+
 def badge(page: Page) -> Locator:
     return page.locator("main h1 + p .badge").first
 
@@ -152,38 +207,14 @@ def test_report_is_written_after_the_deadline_and_shown_to_the_public(
     context = new_context()
     api = context.request
     auth = bearer(api, "staff-housing", STAFF_PASSWORD)
-    now = datetime.now(LOCAL)
-    closes_at = now + CLOSES_IN
-    created = api.post(
-        "/api/v1/staff/consultations",
-        headers=auth,
-        data={
-            "title": title,
-            "summary": "现就社区养老服务设施布局方案公开征求意见。",
-            "sections": [
-                {"heading": "第一条", "text": "每个社区至少设置一处日间照料中心。"},
-                {"heading": "第二条", "text": "新建小区按每百户二十平方米配建养老用房。"},
-            ],
-            "opens_at": (now - timedelta(days=1)).isoformat(),
-            "closes_at": closes_at.isoformat(),
-        },
-    )
-    assert created.status == 201, created.text()
-    consultation_id = created.json()["id"]
-    published = api.post(f"/api/v1/staff/consultations/{consultation_id}/publish", headers=auth)
-    assert published.status == 200, published.text()
-    assert published.json()["status"] == "open"
+    closes_at = datetime.now(LOCAL) + CLOSES_IN
+    sections = [
+        ("第一条", "每个社区至少设置一处日间照料中心。"),
+        ("第二条", "新建小区按每百户二十平方米配建养老用房。"),
+    ]
+    consultation_id = open_consultation(api, auth, title, sections, closes_at)
     opinion = f"建议日间照料中心提供送餐上门服务。{tag}"
-    posted = api.post(
-        f"/api/v1/consultations/{consultation_id}/comments",
-        data={"section": 1, "body": opinion, "name": "刘芳"},
-    )
-    assert posted.status == 201, posted.text()
-    comment_id = posted.json()["id"]
-    approved = api.post(
-        f"/api/v1/staff/comments/{comment_id}/moderate", headers=auth, data={"decision": "approve"}
-    )
-    assert approved.status == 200, approved.text()
+    approved_comment(api, auth, consultation_id, 1, opinion, name="刘芳")
 
     # Before the deadline: no report form for the clerk, no report for the public.
     clerk = signed_in(context, base_url, "staff-housing", STAFF_PASSWORD)
@@ -195,9 +226,7 @@ def test_report_is_written_after_the_deadline_and_shown_to_the_public(
     citizen.goto(f"/consultations/{consultation_id}")
     expect(citizen.get_by_role("heading", name=t("How the opinions were used"))).to_have_count(0)
 
-    remaining = (closes_at - datetime.now(LOCAL)).total_seconds()
-    assert remaining > 0, f"the steps before the deadline took {-remaining:.0f} s too long"
-    time.sleep(remaining + 0.5)
+    wait_for_the_deadline(closes_at)
 
     # After it: the clerk writes the report in the browser.
     clerk.reload()
@@ -238,36 +267,13 @@ def test_keyboard_only_citizen_comments_and_agrees_and_a_clerk_moderates(
     context = new_context()
     api = context.request
     auth = bearer(api, "staff-housing", STAFF_PASSWORD)
-    now = datetime.now(LOCAL)
-    created = api.post(
-        "/api/v1/staff/consultations",
-        headers=auth,
-        data={
-            "title": title,
-            "summary": "现就城区公园开放时间调整方案公开征求意见。",
-            "sections": [
-                {"heading": "第一条", "text": "城区公园每日开放时间调整为5时至23时。"},
-                {"heading": "第二条", "text": "夜间22时后园内停止广场舞等有噪声的活动。"},
-            ],
-            "opens_at": (now - timedelta(hours=1)).isoformat(),
-            "closes_at": (now + timedelta(days=30)).isoformat(),
-        },
-    )
-    assert created.status == 201, created.text()
-    consultation_id = created.json()["id"]
-    published = api.post(f"/api/v1/staff/consultations/{consultation_id}/publish", headers=auth)
-    assert published.status == 200, published.text()
-    earlier = api.post(
-        f"/api/v1/consultations/{consultation_id}/comments",
-        data={"section": 1, "body": f"建议冬季开放时间推迟到6时。{tag}"},
-    )
-    assert earlier.status == 201, earlier.text()
-    approved = api.post(
-        f"/api/v1/staff/comments/{earlier.json()['id']}/moderate",
-        headers=auth,
-        data={"decision": "approve"},
-    )
-    assert approved.status == 200, approved.text()
+    sections = [
+        ("第一条", "城区公园每日开放时间调整为5时至23时。"),
+        ("第二条", "夜间22时后园内停止广场舞等有噪声的活动。"),
+    ]
+    closes_at = datetime.now(LOCAL) + timedelta(days=30)
+    consultation_id = open_consultation(api, auth, title, sections, closes_at)
+    approved_comment(api, auth, consultation_id, 1, f"建议冬季开放时间推迟到6时。{tag}")
 
     # The citizen finds the draft in the list and opens it.
     citizen = new_context().new_page()
@@ -425,42 +431,18 @@ def test_keyboard_only_report_is_written_after_the_deadline(
     context = new_context()
     api = context.request
     auth = bearer(api, "staff-housing", STAFF_PASSWORD)
-    now = datetime.now(LOCAL)
-    closes_at = now + CLOSES_IN
-    created = api.post(
-        "/api/v1/staff/consultations",
-        headers=auth,
-        data={
-            "title": title,
-            "summary": "现就农村客运班线调整方案公开征求意见。",
-            "sections": [
-                {"heading": "第一条", "text": "每个行政村每日至少通行两班客车。"},
-                {"heading": "第二条", "text": "客运班线票价按里程分段计价。"},
-            ],
-            "opens_at": (now - timedelta(days=1)).isoformat(),
-            "closes_at": closes_at.isoformat(),
-        },
-    )
-    assert created.status == 201, created.text()
-    consultation_id = created.json()["id"]
-    published = api.post(f"/api/v1/staff/consultations/{consultation_id}/publish", headers=auth)
-    assert published.status == 200, published.text()
+    closes_at = datetime.now(LOCAL) + CLOSES_IN
+    sections = [
+        ("第一条", "每个行政村每日至少通行两班客车。"),
+        ("第二条", "客运班线票价按里程分段计价。"),
+    ]
+    consultation_id = open_consultation(api, auth, title, sections, closes_at)
     opinions = {
         1: f"建议赶集日增开早班车。{tag}",
         2: f"建议六十五岁以上老人免费乘车。{tag}",
     }
     for section, opinion in opinions.items():
-        posted = api.post(
-            f"/api/v1/consultations/{consultation_id}/comments",
-            data={"section": section, "body": opinion},
-        )
-        assert posted.status == 201, posted.text()
-        approved = api.post(
-            f"/api/v1/staff/comments/{posted.json()['id']}/moderate",
-            headers=auth,
-            data={"decision": "approve"},
-        )
-        assert approved.status == 200, approved.text()
+        approved_comment(api, auth, consultation_id, section, opinion)
 
     # Before the deadline the clerk finds the consultation from the workbench: no report form.
     clerk = context.new_page()
@@ -475,9 +457,7 @@ def test_keyboard_only_report_is_written_after_the_deadline(
     report_heading = clerk.get_by_role("heading", name=t("Adoption report"))
     expect(report_heading).to_have_count(0)
 
-    remaining = (closes_at - datetime.now(LOCAL)).total_seconds()
-    assert remaining > 0, f"the steps before the deadline took {-remaining:.0f} s too long"
-    time.sleep(remaining + 0.5)
+    wait_for_the_deadline(closes_at)
 
     # After it: the summary, a count from another channel, and a decision for each comment,
     # the second chosen with the arrow keys.

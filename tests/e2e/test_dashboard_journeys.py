@@ -10,6 +10,7 @@ from tests.e2e.conftest import (
     LEADER,
     PHONE,
     ContextFactory,
+    arrow_to,
     shot,
     sign_in,
     sign_in_by_keyboard,
@@ -176,11 +177,7 @@ def test_keyboard_only_leader_filters_by_unit_in_place_and_opens_its_briefing(
     page.evaluate("window.__sameDocument = true")
     unit = page.get_by_label(t("Unit"), exact=True)
     tab_to(page, unit)
-    for _ in range(60):
-        if unit.input_value() == "housing":
-            break
-        page.keyboard.press("ArrowDown")
-    expect(unit).to_have_value("housing")
+    arrow_to(page, unit, "housing")
     expect(page).to_have_url(re.compile(r"[?&]department=housing(&|$)"))
     expect(league_units(page)).to_have_count(1)
     expect(league_units(page)).to_have_text(HOUSING)

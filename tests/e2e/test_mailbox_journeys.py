@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     PHONE,
     STAFF_PASSWORD,
     ContextFactory,
+    arrow_to,
     shot,
     sign_in,
     sign_in_by_keyboard,
@@ -301,11 +302,7 @@ def test_keyboard_only_letter_is_assigned_answered_rated_and_published(
     leader.goto(f"/staff/letters/{number}")
     unit = leader.get_by_label(t("Unit"), exact=True)
     tab_to(leader, unit)
-    for _ in range(40):
-        if unit.input_value() == "housing":
-            break
-        leader.keyboard.press("ArrowDown")
-    expect(unit).to_have_value("housing")
+    arrow_to(leader, unit, "housing")
     tab_to(leader, leader.get_by_role("button", name=t("Assign"), exact=True), max_tabs=3)
     leader.keyboard.press("Enter")
     expect(status_badge(leader)).to_have_text(t("Being handled"))

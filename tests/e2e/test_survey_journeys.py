@@ -174,6 +174,17 @@ def test_survey_built_in_the_editor_is_answered_with_and_without_javascript(
     shot(desktop, "survey-results-desktop")
 
 
+def send_by_keyboard_and_open_the_results(page: Page, base_url: str, survey_id: int) -> None:
+    """Sends the answers and follows the thank-you page's link to the results, one response."""
+    tab_to(page, page.get_by_role("button", name=t("Send my answers")), max_tabs=3)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Thank you for your answers"))
+    tab_to(page, page.get_by_role("link", name=t("See the results")))
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{base_url}/surveys/{survey_id}/results")
+    expect(page.locator(".lead")).to_have_text(ngettext("%(num)s response", "%(num)s responses", 1))
+
+
 def test_keyboard_only_citizen_answers_a_survey_with_a_follow_up(
     new_context: ContextFactory, base_url: str
 ) -> None:
@@ -274,14 +285,7 @@ def test_keyboard_only_citizen_answers_a_survey_with_a_follow_up(
     page.keyboard.press("Tab")
     expect(page.get_by_label("其他建议")).to_be_focused()
     page.keyboard.type("希望站台旁边增加公共自行车。")
-    tab_to(page, page.get_by_role("button", name=t("Send my answers")), max_tabs=3)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text(t("Thank you for your answers"))
-
-    tab_to(page, page.get_by_role("link", name=t("See the results")))
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{base_url}/surveys/{survey_id}/results")
-    expect(page.locator(".lead")).to_have_text(ngettext("%(num)s response", "%(num)s responses", 1))
+    send_by_keyboard_and_open_the_results(page, base_url, survey_id)
     first = page.locator("section.result").filter(has_text=FIRST)
     follow = page.locator("section.result").filter(has_text=FOLLOW_UP)
     wishes = page.locator("section.result").filter(has_text="您希望站台增加什么？")
@@ -406,12 +410,6 @@ def test_keyboard_only_clerk_builds_a_survey_in_the_editor(
     satisfied = question(page, FOLLOW_UP).get_by_label(VERDICTS[0], exact=True)
     expect(satisfied).to_be_focused()
     page.keyboard.press("Space")
-    tab_to(page, page.get_by_role("button", name=t("Send my answers")), max_tabs=3)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text(t("Thank you for your answers"))
-    tab_to(page, page.get_by_role("link", name=t("See the results")))
-    page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{base_url}/surveys/{survey_id}/results")
-    expect(page.locator(".lead")).to_have_text(ngettext("%(num)s response", "%(num)s responses", 1))
+    send_by_keyboard_and_open_the_results(page, base_url, survey_id)
     follow = page.locator("section.result").filter(has_text=FOLLOW_UP)
     expect(count(follow, VERDICTS[0])).to_have_text("1")
