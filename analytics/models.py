@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engagement.models import Base
@@ -83,3 +83,55 @@ class Topic(Base):
     previous: Mapped[int]  # letters in the 30 days before
     examples: Mapped[list[str]]  # masked subjects and numbers of three letters
     units: Mapped[list[str]]  # the units that handle most of its letters, busiest first
+
+
+class HotIssueRun(Base):
+    """One grouping of letters into hot issues, so the dashboard can say when it was done."""
+
+    __tablename__ = "analytics_hot_issue_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    letters: Mapped[int]  # letters read by the grouping
+    method: Mapped[str] = mapped_column(Text)
+
+
+class HotIssue(Base):
+    """Letters that report one problem at one place or of one group of people.
+
+    Figures for a period (letters, writers, support, heat) are counted from the members when
+    asked, so a filter counts only its own letters; an issue keeps its id from run to run while
+    its letters stay mostly the same.
+    """
+
+    __tablename__ = "analytics_hot_issues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    places: Mapped[list[str]]
+    keywords: Mapped[list[str]]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HotIssueLetter(Base):
+    """A letter's issue: the key makes sure that a letter is in one issue at most."""
+
+    __tablename__ = "analytics_hot_issue_letters"
+    __table_args__ = (Index("ix_analytics_hot_issue_letters_issue", "issue_id", "letter_id"),)
+
+    letter_id: Mapped[int] = mapped_column(
+        ForeignKey("letters.id", ondelete="CASCADE"), primary_key=True
+    )
+    issue_id: Mapped[int] = mapped_column(ForeignKey("analytics_hot_issues.id", ondelete="CASCADE"))
+
+
+class SuggesterModel(Base):
+    """The unit suggester learned by `analytics refresh`: arrays in NumPy's .npz, no pickle."""
+
+    __tablename__ = "analytics_suggester_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    letters: Mapped[int]  # letters it learned from
+    method: Mapped[str] = mapped_column(Text)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

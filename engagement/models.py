@@ -157,3 +157,15 @@ class UnknownLogin(Base):
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
+
+
+class LexiconTerm(Base):
+    """A name learned from letters (an estate, a road, a village, a school) that segmentation
+    keeps whole. `analytics refresh` and the importer learn them; every process loads them."""
+
+    __tablename__ = "lexicon_terms"
+
+    word: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="place")
+    letters: Mapped[int] = mapped_column(default=0)  # how many letters named it when learned
+    learned_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,8 +17,8 @@ config = context.config
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Leaves out the FTS5 tables, which are made by hand in the search migration."""
-    return not (type_ == "table" and (name or "").startswith("search_fts"))
+    """Leaves out the full-text tables, which migrations make by hand for each database."""
+    return not (type_ == "table" and (name or "").startswith(("search_fts", "letter_fts")))
 
 
 def run_migrations_offline() -> None:

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from engagement.models import Base, Department, TimestampMixin, User
@@ -48,6 +48,7 @@ class Letter(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_letters_status_department", "status", "department_id"),
         Index("ix_letters_public", "published", "first_replied_at"),
+        Index("uq_letters_legacy_number", "legacy_number", unique=True),
         # Analytics' rollup runs, and the letters not yet rolled up (NULL), newest last.
         Index("ix_letters_rollup", "rollup_batch", "submitted_at"),
         Index("ix_letters_words_rollup", "words_batch", "submitted_at"),
@@ -82,11 +83,13 @@ class Letter(TimestampMixin, Base):
     # The public number is the local day of arrival plus the id: 20261129000123. Storing only
     # the day keeps submission to one INSERT; `parse_number` turns a number back into an id.
     number_day: Mapped[str] = mapped_column(String(8))
+    # An imported letter keeps the earlier system's number, so an old number still finds it.
+    legacy_number: Mapped[str | None] = mapped_column(String(40))
     tracking_code_hash: Mapped[str] = mapped_column(String(64))
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     category: Mapped[Category]
-    subject: Mapped[str] = mapped_column(String(100))
+    subject: Mapped[str] = mapped_column(String(200))  # 100 on the form, 200 for history
     body: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(String(50))
     phone: Mapped[str] = mapped_column(String(20), index=True)
@@ -108,6 +111,8 @@ class Letter(TimestampMixin, Base):
     satisfaction: Mapped[Satisfaction | None]
 
     published: Mapped[bool] = mapped_column(default=False)
+    # Citizens' "我也关注" on the public letter, plus any count imported with it.
+    support: Mapped[int] = mapped_column(default=0, server_default="0")
     published_at: Mapped[datetime | None]
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
     # Figures fixed at the first reply, so dashboards aggregate without date arithmetic in SQL.
@@ -138,7 +143,7 @@ class Letter(TimestampMixin, Base):
 
     @property
     def number(self) -> str:
-        return f"{self.number_day}{self.id:06d}"
+        return self.legacy_number or f"{self.number_day}{self.id:06d}"
 
     @property
     def due_at(self) -> datetime | None:
@@ -180,6 +185,18 @@ class LetterWord(Base):
     )
     word: Mapped[str] = mapped_column(String(40), primary_key=True)
     n: Mapped[int] = mapped_column(default=1)
+
+
+class LetterSupport(Base):
+    """One browser's "我也关注" on a public letter; the key is a hash, never the cookie itself."""
+
+    __tablename__ = "letter_supports"
+    __table_args__ = (UniqueConstraint("letter_id", "browser"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"))
+    browser: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Reply(Base):
