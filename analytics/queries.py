@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from analytics.models import LetterRollup, WordRollup
 from analytics.rollup import month_of, pieces, slice_mark, slice_name
+from engagement import segment
 from engagement.models import Department, table_of
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
@@ -380,13 +381,17 @@ def top_keywords(session: Session, f: LetterFilter, *, limit: int = 20) -> list[
         return []
     rows = _word_rows(f, None).subquery()
     total = func.sum(rows.c.n).label("count")
+    # Words stored before a word became a stop word are still counted: they are dropped here,
+    # so the list changes with the stop words while every count stays exact.
+    stops = segment.stop_words()
     stmt = (
         select(rows.c.word, total)
         .group_by(rows.c.word)
         .order_by(total.desc(), rows.c.word)
-        .limit(limit)
+        .limit(limit + len(stops))
     )
-    return [{"word": w, "count": int(n)} for w, n in session.execute(stmt)]
+    kept = [(w, n) for w, n in session.execute(stmt) if w not in stops]
+    return [{"word": w, "count": int(n)} for w, n in kept[:limit]]
 
 
 def word_counts_by_period(session: Session, f: LetterFilter, words: list[str]) -> dict[str, int]:

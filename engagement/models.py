@@ -169,3 +169,23 @@ class LexiconTerm(Base):
     kind: Mapped[str] = mapped_column(String(20), default="place")
     letters: Mapped[int] = mapped_column(default=0)  # how many letters named it when learned
     learned_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WordWeight(Base):
+    """In how many letters a word occurs, for word weights (TF-IDF) in similarity.
+
+    Counted by `analytics refresh` over recent letters; `VocabularyRun` says over how many.
+    """
+
+    __tablename__ = "word_weights"
+
+    word: Mapped[str] = mapped_column(String(40), primary_key=True)
+    letters: Mapped[int]
+
+
+class VocabularyRun(Base):
+    __tablename__ = "vocabulary_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    letters: Mapped[int]

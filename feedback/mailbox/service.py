@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Select, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from engagement import accounts, audit, mail, segment
+from engagement import accounts, audit, mail, segment, vocabulary
 from engagement.audit import Actor
 from engagement.auth.policy import Action, can, require, unit_scope
 from engagement.calendar_admin import load_calendar
@@ -21,7 +21,7 @@ from engagement.errors import Conflict, Forbidden, Invalid, NotFound
 from engagement.models import Department, DepartmentKind, User, table_of
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
-from feedback.mailbox import rules
+from feedback.mailbox import finder, rules
 from feedback.mailbox.models import (
     OPEN_STATUSES,
     Category,
@@ -90,6 +90,7 @@ def submit_letter(
     Core INSERTs rather than the ORM's unit of work: this is the busiest write of the site, and
     on SQLite every writer waits for the one before it to commit.
     """
+    vocabulary.sync(session)
     counts = word_counts(f"{data.subject}\n{data.body}")  # before the write lock is taken
     if submission_key:
         existing = session.scalar(select(Letter).where(Letter.submission_key == submission_key))
@@ -137,6 +138,7 @@ def submit_letter(
             insert(table_of(LetterWord)),
             [{"letter_id": letter_id, "word": w, "n": n} for w, n in counts.items()],
         )
+    finder.index_letter(session, letter_id, counts)
     session.execute(
         insert(table_of(LetterEvent)),
         {

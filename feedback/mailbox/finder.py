@@ -1,0 +1,158 @@
+"""Finding letters for staff: search by relevance and letters about the same issue.
+
+Every letter's words (segmented once, on arrival) go into a full-text index, `letter_fts`: FTS5
+on SQLite, a GIN-indexed tsvector on PostgreSQL. The index only fetches candidates (any of the
+query's words); ranking is done here, the same on both databases: BM25 for a search, cosine of
+TF-IDF vectors for similar letters, with word weights from `engagement.vocabulary`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from engagement import segment, vocabulary
+from feedback.mailbox.models import Letter, LetterWord
+
+CANDIDATES = 400
+SIMILAR_QUERY_WORDS = 12
+SIMILAR_MIN_SCORE = 0.2
+BM25_K1, BM25_B = 1.2, 0.75
+
+
+def _sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def index_letter(session: Session, letter_id: int, words: Iterable[str]) -> None:
+    """Adds one new letter's words to the index."""
+    terms = " ".join(words)
+    if _sqlite(session):
+        sql = "INSERT INTO letter_fts(rowid, terms) VALUES (:id, :terms)"
+    else:
+        sql = "INSERT INTO letter_fts(letter_id, terms) VALUES (:id, to_tsvector('simple', :terms))"
+    session.execute(text(sql), {"id": letter_id, "terms": terms})
+
+
+def index_missing(session: Session) -> int:
+    """Indexes, from their stored words, the letters that bulk loads wrote without indexing."""
+    if _sqlite(session):
+        sql = (
+            "INSERT INTO letter_fts(rowid, terms) SELECT letter_id, group_concat(word, ' ') "
+            "FROM letter_words WHERE letter_id IN (SELECT id FROM letters "
+            "WHERE id NOT IN (SELECT rowid FROM letter_fts)) GROUP BY letter_id"
+        )
+    else:
+        sql = (
+            "INSERT INTO letter_fts(letter_id, terms) SELECT w.letter_id, "
+            "to_tsvector('simple', string_agg(w.word, ' ')) FROM letter_words w "
+            "WHERE NOT EXISTS (SELECT 1 FROM letter_fts f WHERE f.letter_id = w.letter_id) "
+            "GROUP BY w.letter_id"
+        )
+    return session.execute(text(sql)).rowcount or 0  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which letters a caller may get back: one unit's (staff), or all (None)."""
+
+    department_id: int | None = None
+    since: datetime | None = None
+    exclude_id: int | None = None
+
+
+def _candidates(session: Session, words: Sequence[str], scope: Scope) -> list[int]:
+    """Letters with any of these words, the engine's best first, within the scope."""
+    if not words:
+        return []
+    where, params = "", dict[str, object]()
+    if scope.department_id is not None:
+        where += " AND l.department_id = :dept"
+        params["dept"] = scope.department_id
+    if scope.since is not None:
+        where += " AND l.submitted_at >= :since"
+        params["since"] = scope.since.replace(tzinfo=None) if _sqlite(session) else scope.since
+    if scope.exclude_id is not None:
+        where += " AND l.id != :exclude"
+        params["exclude"] = scope.exclude_id
+    params["limit"] = CANDIDATES
+    if _sqlite(session):
+        params["q"] = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        sql = (
+            "SELECT l.id FROM letter_fts JOIN letters l ON l.id = letter_fts.rowid "  # noqa: S608
+            f"WHERE letter_fts MATCH :q{where} ORDER BY bm25(letter_fts), l.id DESC LIMIT :limit"
+        )
+    else:
+        params["q"] = " | ".join(re.sub(r"[&|!():*<>'\\\\\s]", "", w.lower()) or "x" for w in words)
+        sql = (
+            "SELECT l.id FROM letter_fts f JOIN letters l ON l.id = f.letter_id WHERE "  # noqa: S608
+            f"f.terms @@ to_tsquery('simple', :q){where} ORDER BY "
+            "ts_rank(f.terms, to_tsquery('simple', :q)) DESC, l.id DESC LIMIT :limit"
+        )
+    return [row[0] for row in session.execute(text(sql), params)]
+
+
+def _word_counts(session: Session, ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for letter_id, word, n in session.execute(
+            select(LetterWord.letter_id, LetterWord.word, LetterWord.n).where(
+                LetterWord.letter_id.in_(chunk)
+            )
+        ):
+            counts[letter_id][word.lower()] = n
+    return counts
+
+
+def search(session: Session, query: str, scope: Scope = Scope()) -> list[tuple[int, float]]:
+    """Letters ranked by BM25 for the query's words: most of the words beats one of them."""
+    vocabulary.sync(session)
+    words = [w.lower() for w in segment.query_words(query)]
+    ids = _candidates(session, words, scope)
+    docs = _word_counts(session, ids)
+    idf = vocabulary.weights(session, words)
+    mean_length = sum(sum(d.values()) for d in docs.values()) / max(len(docs), 1)
+    scored = []
+    for letter_id in ids:
+        doc = docs.get(letter_id, {})
+        length = sum(doc.values()) or 1
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / max(mean_length, 1))
+        score = sum(idf[w] * doc[w] * (BM25_K1 + 1) / (doc[w] + norm) for w in words if w in doc)
+        scored.append((letter_id, round(score, 6)))
+    return sorted(scored, key=lambda s: (-s[1], -s[0]))
+
+
+def _vector(counts: dict[str, int], idf: dict[str, float]) -> dict[str, float]:
+    vector = {w: (1 + math.log(n)) * idf.get(w, 1.0) for w, n in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+    return {w: v / norm for w, v in vector.items()}
+
+
+def similar(
+    session: Session, letter: Letter, scope: Scope, *, limit: int = 10
+) -> list[tuple[int, float]]:
+    """Letters about the same issue as this one: cosine of TF-IDF vectors, best first, 0–1."""
+    own = _word_counts(session, [letter.id]).get(letter.id) or dict(
+        Counter(w.lower() for w in segment.words(f"{letter.subject}\n{letter.body}"))
+    )
+    idf = vocabulary.weights(session, own)
+    mine = _vector(own, idf)
+    query = sorted(mine, key=lambda w: (-mine[w], w))[:SIMILAR_QUERY_WORDS]
+    ids = _candidates(session, query, scope)
+    docs = _word_counts(session, ids)
+    idf.update(vocabulary.weights(session, {w for d in docs.values() for w in d} - set(idf)))
+    scored = []
+    for letter_id, counts in docs.items():
+        other = _vector(counts, idf)
+        score = sum(v * other[w] for w, v in mine.items() if w in other)
+        if score >= SIMILAR_MIN_SCORE:
+            scored.append((letter_id, round(min(score, 1.0), 3)))
+    return sorted(scored, key=lambda s: (-s[1], -s[0]))[:limit]
