@@ -23,16 +23,19 @@ from feedback.mailbox import api as mailbox_api
 from feedback.mailbox import labels as mailbox_labels
 from feedback.mailbox import pages as mailbox_pages
 from feedback.mailbox import service as mailbox_service
+from feedback.mailbox import support_routes as mailbox_support
 from feedback.mailbox import views as mailbox_views
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
 api_router = APIRouter()
 api_router.include_router(mailbox_api.router)
+api_router.include_router(mailbox_support.api_router)
 api_router.include_router(consultations_api.router)
 
 page_router = APIRouter()
 page_router.include_router(mailbox_pages.router)
+page_router.include_router(mailbox_support.page_router)
 page_router.include_router(consultations_pages.router)
 
 WORKBENCH_LINKS = [

@@ -73,6 +73,7 @@ class PublicLetter(BaseModel):
     township: UnitRef | None
     replies: list[ReplyRead]
     replied_at: ApiDatetime | None
+    support: int  # 我也关注 from citizens, plus any count imported with the letter
 
 
 class RatingCreate(BaseModel):

@@ -70,6 +70,7 @@ def for_public(letter: Letter) -> PublicLetter:
             for r in replies
         ],
         replied_at=letter.first_replied_at,
+        support=letter.support,
     )
 
 
