@@ -1,4 +1,4 @@
-"""`engagement analytics refresh`: roll up newly settled letters and find the topics again.
+"""`engagement analytics refresh`: rollups, topics, learned names, word weights, hot issues.
 
 Run it nightly (cron or a systemd timer). Figures are exact without it, since letters not yet
 rolled up are counted live; it keeps that live part small, so dashboards stay fast.
@@ -7,10 +7,19 @@ rolled up are counted live; it keeps that live part small, so dashboards stay fa
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analytics import rollup, topics
+from analytics import hot_issues, rollup, topics
+from analytics.models import HotIssue
+from engagement import vocabulary
+from feedback.mailbox import finder
+from feedback.mailbox.models import Letter, LetterWord
+
+# Names are learned from, and word weights counted over, this many of the newest letters.
+VOCABULARY_LETTERS = 100_000
 
 
 def refresh(session: Session) -> str:
@@ -19,7 +28,33 @@ def refresh(session: Session) -> str:
     folded = time.perf_counter()
     run = topics.refresh_topics(session)
     found = len(topics.latest(session)[1])
+    topics_done = time.perf_counter()
+    indexed = finder.index_missing(session)
+    learned = _learn_vocabulary(session)
+    issues = hot_issues.refresh_hot_issues(session)
+    grouped = session.scalar(select(func.count(HotIssue.id))) or 0
     return (
         f"rollups: {rolled} letters added in {folded - started:.1f} s; "
-        f"topics: {found} among {run.letters} letters in {time.perf_counter() - folded:.1f} s"
+        f"topics: {found} among {run.letters} letters in {topics_done - folded:.1f} s; "
+        f"index: {indexed} letters added; names: {learned} learned; "
+        f"hot issues: {grouped} among {issues.letters} letters in "
+        f"{time.perf_counter() - topics_done:.1f} s"
     )
+
+
+def _learn_vocabulary(session: Session) -> int:
+    """Learns names from the newest letters and counts their words' weights."""
+    newest = (
+        select(Letter.id, Letter.subject, Letter.body)
+        .order_by(Letter.submitted_at.desc(), Letter.id.desc())
+        .limit(VOCABULARY_LETTERS)
+    )
+    learned = vocabulary.learn_names(session, (f"{s}\n{b}" for _, s, b in session.execute(newest)))
+    ids = select(newest.subquery().c.id)
+    words: dict[int, list[str]] = defaultdict(list)
+    for letter_id, word in session.execute(
+        select(LetterWord.letter_id, LetterWord.word).where(LetterWord.letter_id.in_(ids))
+    ):
+        words[letter_id].append(word.lower())
+    vocabulary.store_weights(session, words.values())
+    return learned

@@ -56,6 +56,11 @@ def _tokenizer() -> jieba.Tokenizer:
     return _instance
 
 
+def is_place_code(word: str) -> bool:
+    """A lettered place code such as A2区 or K7县."""
+    return bool(_PLACE_CODE.fullmatch(word))
+
+
 def warm_up() -> None:
     """Loads the dictionary before the first request needs it (about a second of CPU)."""
     _tokenizer()
@@ -309,7 +314,7 @@ def _name_at(text: str, end: int, start_of_end: int) -> str | None:
         or stem[-2:] in _GENERIC
         or name[-2:] in _NOT_NAME_ENDS
         or _NOT_IN_NAMES.intersection(stem)
-        or name in _known()
+        or (name in _known() and name not in _added)
     ):
         return None  # a kind of place, or a word jieba keeps whole already
     return name
@@ -329,6 +334,13 @@ def _known() -> dict[str, int]:
     return _tokenizer().FREQ
 
 
+def _name_plus_end(name: str, kept: dict[str, int]) -> bool:
+    """A known name with a place word after it (丽发新城小区, 丽发新城搅拌站) is that name."""
+    return any(
+        name[:cut] in kept and _NAME_END.fullmatch(name[cut:]) for cut in range(2, len(name) - 1)
+    )
+
+
 def names_in(text: str) -> set[str]:
     """The candidate names of places, estates, schools and companies in one text."""
     found = set()
@@ -343,7 +355,8 @@ def learn_names(texts: Iterable[str], *, min_letters: int = MIN_LETTERS) -> list
     """Names that several letters use, with how many letters named each, most named first.
 
     A name must come from at least `min_letters` letters, and must not be a longer spelling of a
-    shorter learned name with a stray character in front (反丽发新城 when 丽发新城 is known).
+    shorter learned name: a stray character in front (反丽发新城 when 丽发新城 is known) or a
+    place word behind (丽发新城小区).
     """
     counts: Counter[str] = Counter()
     for text in texts:
@@ -359,5 +372,6 @@ def learn_names(texts: Iterable[str], *, min_letters: int = MIN_LETTERS) -> list
             other != name and name.endswith(other) and kept[other] >= c
             for other in by_end[name[-2:]]
         )
+        and not _name_plus_end(name, kept)
     ]
     return sorted(learned, key=lambda nc: (-nc[1], nc[0]))
