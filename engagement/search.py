@@ -17,7 +17,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, 
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engagement.models import Base
-from engagement.segment import search_terms, stop_words
+from engagement.segment import query_words, search_terms
 from engagement.timeutil import utcnow
 
 SNIPPET = 70
@@ -104,11 +104,7 @@ class Hit:
     snippet: str
 
 
-def _query_terms(query: str) -> list[str]:
-    """The query's words, without the stop words (怎么, 什么…) that no answer needs to contain."""
-    stops = stop_words()
-    terms = [t for t in search_terms(query).split() if t and t not in stops]
-    return list(dict.fromkeys(terms))[:12]
+CANDIDATES = 400
 
 
 def search(
@@ -119,24 +115,33 @@ def search(
     department_id: int | None = None,
     offset: int = 0,
     limit: int = 10,
-    any_term: bool = False,
 ) -> tuple[list[Hit], int, list[str]]:
     """Ranked hits, their total and the query's terms (for highlighting).
 
-    Every term must match, unless `any_term` (for "similar letters", ranked by relevance).
+    A document needs any of the query's words; one with more of them ranks first, then the
+    engine's own relevance (BM25 on SQLite), so a letter that says most of what was asked is
+    found even when it misses a word, and both databases agree on the order.
     """
-    terms = _query_terms(query)
+    terms = query_words(query)
     if not terms:
         return [], 0, []
-    ids, total = (_fts5 if _sqlite(session) else _postgres)(
-        session, terms, kind, department_id, offset, limit, any_term
-    )
+    ids, total = (_fts5 if _sqlite(session) else _postgres)(session, terms, kind, department_id)
     docs = (
         {d.id: d for d in session.scalars(select(SearchDocument).where(SearchDocument.id.in_(ids)))}
         if ids
         else {}
     )
-    return [Hit(docs[i], snippet(docs[i].body, terms)) for i in ids if i in docs], total, terms
+    lowered = [t.lower() for t in terms]
+
+    def matched(doc: SearchDocument) -> int:
+        stored = set(doc.terms.lower().split())
+        return sum(t in stored for t in lowered)
+
+    ranked = sorted(
+        (docs[i] for i in ids if i in docs), key=lambda d: -matched(d)
+    )  # stable: the engine's order within the same count
+    page = ranked[offset : offset + limit]
+    return [Hit(d, snippet(d.body, terms)) for d in page], total, terms
 
 
 def _filters(kind: str | None, department_id: int | None) -> tuple[str, dict[str, object]]:
@@ -151,15 +156,9 @@ def _filters(kind: str | None, department_id: int | None) -> tuple[str, dict[str
 
 
 def _fts5(
-    session: Session,
-    terms: list[str],
-    kind: str | None,
-    department_id: int | None,
-    offset: int,
-    limit: int,
-    any_term: bool,
+    session: Session, terms: list[str], kind: str | None, department_id: int | None
 ) -> tuple[list[int], int]:
-    match = (" OR " if any_term else " ").join('"' + t.replace('"', '""') + '"' for t in terms)
+    match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
     where, params = _filters(kind, department_id)
     base = (
         f"FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
@@ -169,36 +168,28 @@ def _fts5(
     total = session.execute(text(f"SELECT count(*) {base}"), params).scalar() or 0
     rows = session.execute(
         text(
-            f"SELECT d.id {base} ORDER BY bm25(search_fts), d.published_at "
-            "DESC LIMIT :limit OFFSET :offset"
+            f"SELECT d.id {base} ORDER BY bm25(search_fts), d.published_at DESC, d.id DESC "
+            "LIMIT :limit"
         ),
-        {**params, "limit": limit, "offset": offset},
+        {**params, "limit": CANDIDATES},
     )
     return [r[0] for r in rows], int(total)
 
 
 def _postgres(
-    session: Session,
-    terms: list[str],
-    kind: str | None,
-    department_id: int | None,
-    offset: int,
-    limit: int,
-    any_term: bool,
+    session: Session, terms: list[str], kind: str | None, department_id: int | None
 ) -> tuple[list[int], int]:
     where, params = _filters(kind, department_id)
-    params["q"] = (" | " if any_term else " & ").join(
-        re.sub(r"[&|!():*'\\\\]", " ", t).strip() or "x" for t in terms
-    )
+    params["q"] = " | ".join(re.sub(r"[&|!():*<>'\\\s]", "", t.lower()) or "x" for t in terms)
     vector = "to_tsvector('simple', d.terms)"
     base = f"FROM search_documents d WHERE {vector} @@ to_tsquery('simple', :q){where}"
     total = session.execute(text(f"SELECT count(*) {base}"), params).scalar() or 0
     rows = session.execute(
         text(
             f"SELECT d.id {base} ORDER BY ts_rank({vector}, to_tsquery('simple', :q)) DESC, "
-            "d.published_at DESC LIMIT :limit OFFSET :offset"
+            "d.published_at DESC, d.id DESC LIMIT :limit"
         ),
-        {**params, "limit": limit, "offset": offset},
+        {**params, "limit": CANDIDATES},
     )
     return [r[0] for r in rows], int(total)
 

@@ -30,7 +30,7 @@ _lock = threading.Lock()
 _instance: jieba.Tokenizer | None = None
 _added: set[str] = set()
 _WORDLIKE = re.compile(r"^(?=.*[\u4e00-\u9fffA-Za-z])[\u4e00-\u9fffA-Za-z0-9]{2,}$")
-_CODE = re.compile(r"^[A-Za-z0-9]*[0-9][A-Za-z0-9]*$")
+_NUMBER = re.compile(r"^[0-9]+$")
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 # A lettered place code (A2区, B9市, K7县) is a name of its own, cut before jieba sees the text.
 _PLACE_CODE = re.compile(r"([A-Z]\d{0,2}[省市区县镇乡])")
@@ -86,12 +86,12 @@ def stop_words() -> frozenset[str]:
 
 
 def tokens(text: str) -> list[str]:
-    """jieba's tokens, with a code glued to the word after it (58 + 车贷 → 58车贷)."""
+    """jieba's tokens, with a number glued to the word after it (58 + 车贷 → 58车贷)."""
     out: list[str] = []
     for token in _jieba_tokens(text):
         if (
             out
-            and _CODE.match(out[-1])
+            and _NUMBER.match(out[-1])
             and len(token) >= 2
             and _HAN.match(token)
             and token[0] not in _MEASURE

@@ -103,3 +103,14 @@ def weights(session: Session, words: Iterable[str]) -> dict[str, float]:
         ).all()
     )
     return {w: math.log((1 + total) / (1 + seen.get(w, 1))) + 1.0 for w in words}
+
+
+def similarity(session: Session, text: str, other: str) -> float:
+    """Cosine (0–1) of two texts' weighted words: 1 for the same words, 0 for none shared."""
+    a, b = Counter(segment.words(text.lower())), Counter(segment.words(other.lower()))
+    idf = weights(session, [*a, *b])
+    va = {w: (1 + math.log(n)) * idf[w] for w, n in a.items()}
+    vb = {w: (1 + math.log(n)) * idf[w] for w, n in b.items()}
+    dot = sum(v * vb[w] for w, v in va.items() if w in vb)
+    norm = math.sqrt(sum(v * v for v in va.values())) * math.sqrt(sum(v * v for v in vb.values()))
+    return dot / norm if norm else 0.0

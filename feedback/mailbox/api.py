@@ -25,6 +25,7 @@ from feedback.mailbox.schemas import (
     RatingCreate,
     RejectBody,
     ReplyBody,
+    SimilarLetterRead,
     StaffLetter,
     StaffLetterDetail,
 )
@@ -146,6 +147,26 @@ def _detail(session: Session, letter: Letter, actor: ApiActor) -> StaffLetterDet
 def staff_letter(number: str, session: DbSession, actor: ApiActor) -> StaffLetterDetail:
     assert actor.user is not None
     return _detail(session, service.letter_for_staff(session, actor.user, number), actor)
+
+
+@router.get("/staff/letters/{number}/similar")
+def similar(
+    number: str,
+    session: DbSession,
+    user: ApiUser,
+    paging: Paging,
+    days: Annotated[int | None, Query(ge=1, le=36500)] = None,
+) -> Paged[SimilarLetterRead]:
+    """Letters about the same issue that the caller may see, best first (score 0–1)."""
+    letter = service.letter_for_staff(session, user, number)
+    found = service.similar_letters(session, user, letter, days=days, limit=100)
+    page = found[paging.offset : paging.offset + paging.per_page]
+    return Paged(
+        items=[views.similar(s.letter, s.score) for s in page],
+        total=len(found),
+        page=paging.page,
+        per_page=paging.per_page,
+    )
 
 
 @router.post("/staff/letters/{number}/assign")

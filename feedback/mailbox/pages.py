@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engagement import accounts, i18n, search
+from engagement import accounts, i18n, search, vocabulary
 from engagement.auth.csrf import verify_csrf
 from engagement.auth.deps import DbSession, PageActor, PageUser, client_ip, page_user
 from engagement.auth.policy import Action, can
@@ -27,6 +27,9 @@ from feedback.mailbox import labels, rules, service, templates_service, views
 from feedback.mailbox.models import Category, Letter, Photo, Satisfaction, Status
 from feedback.mailbox.photos import CleanPhoto, clean_photo
 from feedback.mailbox.schemas import LetterCreate
+
+# How alike a subject and a published letter's must be for the writer to see it (0–1).
+CLOSE = 0.3
 
 router = APIRouter(
     route_class=CommittingRoute, dependencies=[Depends(verify_csrf), Depends(page_user)]
@@ -361,7 +364,7 @@ def _letter_page(
         {
             "templates": templates,
             "reply_draft": chosen.body if chosen else "",
-            "duplicates": service.possible_duplicates(session, letter),
+            "similar": service.similar_letters(session, user, letter, limit=8),
             "labels": labels,
             "letter": letter,
             "view": views.for_staff_detail(letter, user, now, calendar),
@@ -582,10 +585,14 @@ def delete_template(
 def similar(
     request: Request, session: DbSession, subject: Annotated[str, Query(max_length=100)] = ""
 ) -> Response:
-    """Up to five answered letters like the one being written (htmx, while typing)."""
+    """Up to five answered letters about what is being written (htmx, while typing): close in
+    meaning to the subject, each subject once; none when nothing is close."""
     hits, _total, terms = (
-        search.search(session, subject, kind="letter", limit=5, any_term=True)
+        search.search(session, subject, kind="letter", limit=20)
         if len(subject.strip()) >= 2
         else ([], 0, [])
     )
-    return render(request, "mailbox/similar.html", {"hits": hits, "terms": terms})
+    close = [h for h in hits if vocabulary.similarity(session, subject, h.doc.title) >= CLOSE]
+    by_title = {h.doc.title: h for h in reversed(close)}  # the best of each subject
+    distinct = sorted(by_title.values(), key=close.index)[:5]
+    return render(request, "mailbox/similar.html", {"hits": distinct, "terms": terms})

@@ -82,6 +82,15 @@ class RatingCreate(BaseModel):
     comment: str | None = Field(default=None, max_length=1000)
 
 
+class SimilarLetterRead(BaseModel):
+    number: str
+    subject: str
+    department: UnitRef | None
+    status: Status
+    submitted_at: ApiDatetime
+    score: float  # 0–1
+
+
 class StaffLetter(BaseModel):
     number: str
     category: Category

@@ -348,6 +348,8 @@ def staff_queue(
     if scope is not None:
         stmt = stmt.where(Letter.department_id == scope)
     stmt = _queue_filters(session, stmt, filters, now)
+    if filters.q.strip():
+        return _search_queue(session, stmt, filters.q, scope, offset=offset, limit=limit)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     current_due = func.coalesce(Letter.reply_due_at, Letter.assign_due_at)
     rows = session.scalars(
@@ -356,6 +358,23 @@ def staff_queue(
         .limit(limit)
     ).all()
     return list(rows), total
+
+
+def _search_queue(
+    session: Session, stmt: Select[Letter], q: str, scope: int | None, *, offset: int, limit: int
+) -> tuple[list[Letter], int]:
+    """The queue's letters that match the query, most relevant first; a number finds its letter."""
+    ranked = [i for i, _ in finder.search(session, q, finder.Scope(department_id=scope))]
+    by_number = find_by_number(session, q)
+    if by_number is not None:
+        ranked.insert(0, by_number.id)
+    order = {letter_id: rank for rank, letter_id in enumerate(dict.fromkeys(ranked))}
+    matching = session.scalars(
+        select(Letter.id).where(Letter.id.in_(select(stmt.subquery().c.id)), Letter.id.in_(order))
+    ).all()
+    page = sorted(matching, key=order.__getitem__)[offset : offset + limit]
+    letters = {x.id: x for x in session.scalars(select(Letter).where(Letter.id.in_(page)))}
+    return [letters[i] for i in page], len(matching)
 
 
 def _queue_filters(
@@ -380,11 +399,6 @@ def _queue_filters(
             if f.overdue
             else _due_soon_clause(session, now)
         )
-    if f.q.strip():
-        like = f"%{f.q.strip()}%"
-        stmt = stmt.where(
-            or_(Letter.subject.ilike(like), Letter.body.ilike(like), Letter.id == _id_of(f.q))
-        )
     return stmt
 
 
@@ -395,16 +409,16 @@ def _due_soon_clause(session: Session, now: datetime) -> ColumnElement[bool]:
 
 
 def find_by_number(session: Session, number: str) -> Letter | None:
+    """The letter of a platform number, or of an imported letter's earlier number."""
+    number = number.strip()
     parsed = parse_number(number)
-    if parsed is None:
+    if parsed is not None:
+        letter = session.get(Letter, parsed[1])
+        if letter is not None and letter.number_day == parsed[0] and letter.legacy_number is None:
+            return letter
+    if not number or len(number) > 40:
         return None
-    letter = session.get(Letter, parsed[1])
-    return letter if letter is not None and letter.number_day == parsed[0] else None
-
-
-def _id_of(text: str) -> int:
-    parsed = parse_number(text)
-    return parsed[1] if parsed else -1
+    return session.scalar(select(Letter).where(Letter.legacy_number == number))
 
 
 def get_letter(session: Session, number: str) -> Letter:
@@ -614,24 +628,25 @@ def counts_by_queue(session: Session, user: User, now: datetime | None = None) -
 
 # --- duplicates, extensions, templates ---------------------------------------------------------
 
-DUPLICATE_WINDOW = timedelta(days=90)
+
+@dataclass(frozen=True)
+class SimilarLetter:
+    letter: Letter
+    score: float  # 0–1, cosine of the two letters' word weights
 
 
-def possible_duplicates(session: Session, letter: Letter, *, limit: int = 5) -> list[Letter]:
-    """Letters of the last 90 days from the same phone or with the same subject."""
-    since = letter.submitted_at - DUPLICATE_WINDOW
-    stmt = (
-        select(Letter)
-        .where(
-            Letter.id != letter.id,
-            Letter.submitted_at >= since,
-            Letter.duplicate_of_id.is_(None),
-            or_(Letter.phone == letter.phone, Letter.subject == letter.subject),
-        )
-        .order_by(Letter.submitted_at.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(stmt))
+def similar_letters(
+    session: Session, user: User, letter: Letter, *, days: int | None = None, limit: int = 10
+) -> list[SimilarLetter]:
+    """Letters about the same issue as this one that the user may see (staff: its unit's)."""
+    since = utcnow() - timedelta(days=days) if days else None
+    scope = finder.Scope(department_id=unit_scope(user), since=since, exclude_id=letter.id)
+    ranked = finder.similar(session, letter, scope, limit=limit)
+    found = {
+        x.id: x
+        for x in session.scalars(select(Letter).where(Letter.id.in_([i for i, _ in ranked])))
+    }
+    return [SimilarLetter(found[i], score) for i, score in ranked if i in found]
 
 
 def merge_letter(session: Session, actor: Actor, *, number: str, into: str) -> Letter:

@@ -14,6 +14,7 @@ from feedback.mailbox.schemas import (
     LetterRead,
     PublicLetter,
     ReplyRead,
+    SimilarLetterRead,
     StaffLetter,
     StaffLetterDetail,
     UnitRef,
@@ -23,6 +24,17 @@ from feedback.mailbox.service import may_see_contact
 
 def unit_ref(unit: Department | None) -> UnitRef | None:
     return UnitRef(slug=unit.slug, name=unit.name) if unit else None
+
+
+def similar(letter: Letter, score: float) -> SimilarLetterRead:
+    return SimilarLetterRead(
+        number=letter.number,
+        subject=letter.subject,
+        department=unit_ref(letter.department),
+        status=letter.status,
+        submitted_at=letter.submitted_at,
+        score=score,
+    )
 
 
 def for_writer(letter: Letter) -> LetterRead:
