@@ -7,8 +7,8 @@
    `MAX_GAP` of each other, and, when both name places (learned names, units, townships), they
    name one in common: the same problem at two estates is two issues;
 3. groups grow by the strongest links first, and two groups join only when at least half of
-   the smaller one is linked to the other (average linkage), so one chance link never chains
-   two issues together.
+   the pairs between them are linked (average linkage), so one chance link never chains two
+   issues together.
 Every step is deterministic (letters in id order, ties broken by id), so the same letters always
 give the same issues, and an issue keeps its id from run to run while most of its letters stay.
 """
@@ -34,9 +34,10 @@ from engagement.timeutil import utcnow
 from feedback.mailbox.models import Letter
 
 MAX_LETTERS = 100_000
-LINK = 0.35
+LINK = 0.3
 LINK_SAME_PLACE = 0.2  # two letters naming the same estate or road need fewer other words alike
-MAX_GAP = timedelta(days=90)
+LINK_ONE_PLACE = 0.45  # a letter naming no place may be about any place
+MAX_GAP = timedelta(days=365)
 NEIGHBOURS = 20
 # A word in more letters than this says nothing about one issue (common words, at scale).
 COMMON_SHARE, COMMON_FLOOR = 0.05, 50
@@ -152,11 +153,18 @@ def _links(docs: Sequence[_Doc], matrix: Any) -> list[tuple[float, int, int]]:
 
 
 def _linked(a: _Doc, b: _Doc, score: float) -> bool:
-    """Close enough for their places: the same named place, or no place that differs."""
+    """Close enough for what they say of places: the same named place needs fewer words alike,
+    a place on one side only needs more, two different places never link."""
     if a.names & b.names:
         return score >= LINK_SAME_PLACE
-    both = a.places and b.places
-    return score >= LINK and (not both or bool(a.places & b.places))
+    if a.places and b.places:
+        return score >= LINK and bool(a.places & b.places)
+    return score >= (LINK_ONE_PLACE if a.places or b.places else LINK)
+
+
+def _needed(size_a: int, size_b: int) -> float:
+    """Links two groups need to join: half of all their pairs, as far as `NEIGHBOURS` allows."""
+    return 0.5 * min(size_a * size_b, NEIGHBOURS * min(size_a, size_b))
 
 
 def _average_linkage(n: int, edges: list[tuple[float, int, int]]) -> list[list[int]]:
@@ -176,7 +184,7 @@ def _average_linkage(n: int, edges: list[tuple[float, int, int]]) -> list[list[i
             continue
         links[a][b] += 1
         links[b][a] += 1
-        if links[a][b] * 2 < min(len(members[a]), len(members[b])):
+        if links[a][b] < _needed(len(members[a]), len(members[b])):
             continue
         keep, gone = min(a, b), max(a, b)
         parent[gone] = keep
