@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from analytics import alarms, participation, public, scope, topics, trends
+from analytics import alarms, hot_issues, participation, public, scope, topics, trends
 from analytics.queries import (
     LetterFigures,
     LetterFilter,
@@ -25,6 +25,7 @@ from engagement.auth.csrf import verify_csrf
 from engagement.auth.deps import DbSession, PageUser, page_user
 from engagement.auth.policy import unit_scope
 from engagement.db import CommittingRoute
+from engagement.errors import NotFound
 from engagement.models import DepartmentKind, User
 from engagement.rendering import render
 from engagement.settings import get_settings
@@ -36,6 +37,7 @@ router = APIRouter(
     route_class=CommittingRoute, dependencies=[Depends(verify_csrf), Depends(page_user)]
 )
 SORTS = {"total", "overdue", "satisfaction", "on_time", "median"}
+HOT_ISSUES_SHOWN = 10
 
 
 @dataclass
@@ -148,6 +150,13 @@ def dashboard_context(request: Request, session: Session, user: User) -> dict[st
         letter_figures(session, previous_filter, now=now, keywords=0) if previous_filter else None
     )
     topic_run, topic_list = topics.latest(session)
+    hot = hot_issues.list_issues(
+        session,
+        since=f.since,
+        until=f.until,
+        department_id=f.department_id,
+        township_id=f.township_id,
+    )
     months = sorted(current.month_category)
     series = {
         i18n.gettext(CATEGORY_LABELS[c.value]): [
@@ -162,6 +171,9 @@ def dashboard_context(request: Request, session: Session, user: User) -> dict[st
         "units": _sorted_units(current.by_department, filters.sort),
         "townships": current.by_township,
         "rising": trends.rising_words(session, f),
+        "hot": hot[:HOT_ISSUES_SHOWN],
+        "hot_total": len(hot),
+        "hot_run": hot_issues.latest_run(session),
         "topic_run": topic_run if unit_scope(user) is None else None,
         "topics": topic_list,
         "is_rising": topics.is_rising,
@@ -192,6 +204,29 @@ def dashboard(request: Request, session: DbSession, user: PageUser) -> Response:
         "analytics/dashboard.html",
         dashboard_context(request, session, user),
         block="panels",
+    )
+
+
+@router.get("/dashboard/hot-issues/{issue_id}")
+def hot_issue(
+    request: Request,
+    session: DbSession,
+    user: PageUser,
+    issue_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+) -> Response:
+    """One hot issue and its letters (staff: those of their own unit)."""
+    unit_id, _ = scope.units_for(session, user, None, None)
+    found = hot_issues.list_issues(session, department_id=unit_id, issue_id=issue_id)
+    if not found:
+        raise NotFound("No hot issue %(id)s.", id=issue_id)
+    return render(
+        request,
+        "analytics/hot_issue.html",
+        {
+            "item": found[0],
+            "letters": hot_issues.issue_letters(session, issue_id, department_id=unit_id),
+            "run": hot_issues.latest_run(session),
+        },
     )
 
 

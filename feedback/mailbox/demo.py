@@ -15,7 +15,7 @@ from engagement.models import Department, DepartmentKind, table_of
 from engagement.settings import Settings, get_settings
 from engagement.timeutil import utcnow
 from engagement.workdays import WorkCalendar
-from feedback.mailbox import rules
+from feedback.mailbox import finder, rules
 from feedback.mailbox.models import (
     Category,
     EventKind,
@@ -252,6 +252,7 @@ def _load_small(session: Session, progress: Any) -> list[str]:
     session.flush()
     if world.words:
         session.execute(insert(table_of(LetterWord)), world.words)
+    finder.index_missing(session)
     lines = [f"Demo letters: {SMALL_COUNT}"]
     if sample:
         lines.append(f"Track a demo letter: /mailbox/track?number={sample[0]}&code={sample[1]}")

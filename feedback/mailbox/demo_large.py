@@ -27,7 +27,7 @@ from engagement.models import Department, DepartmentKind, table_of
 from engagement.settings import Settings, get_settings
 from engagement.timeutil import utcnow
 from engagement.workdays import WorkCalendar
-from feedback.mailbox import rules
+from feedback.mailbox import finder, rules
 from feedback.mailbox.demo import DETAILS, NAMES, REPLIES, TOPICS
 from feedback.mailbox.models import (
     Category,
@@ -177,6 +177,7 @@ def load(session: Session, *, count: int = LARGE_COUNT, progress: Any = None) ->
                 progress.advance(task, len(rows["letters"]))
     for model in (Letter, Reply, Rating, LetterEvent):
         bulk.sync_sequence(session, table_of(model))
+    finder.index_missing(session)  # the staff's full-text index, from the words just written
     bulk.analyze(session)  # planner statistics for the new millions of rows
     return [f"City-scale demo letters: {count}"]
 

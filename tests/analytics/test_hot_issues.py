@@ -171,3 +171,31 @@ def test_a_period_counts_only_its_own_letters(
     assert [i["letters"] for i in march] == [3]
     assert march[0]["first_at"].startswith("2025-03-01")
     assert _issues(client, lead, **{"from": "2024-01-01", "to": "2024-12-31"}) == []
+
+
+def test_the_dashboard_and_briefing_lead_with_hot_issues_that_open(
+    client: TestClient, leader: User, planted: dict[str, list[str]]
+) -> None:
+    from tests.conftest import login
+
+    login(client, "leader1")
+    for page in ("/dashboard", "/dashboard/briefing"):
+        html = client.get(page).text
+        assert "热点问题" in html and "丽发新城" in html
+        assert html.index("热点问题") < html.index("热词" if page == "/dashboard" else "主要诉求")
+    issue = _issues(client, bearer(client, "leader1"))[0]
+    page = client.get(f"/dashboard/hot-issues/{issue['id']}")
+    assert page.status_code == 200
+    assert all(number in page.text for number in planted["plant"])
+    assert "Hot issues" in client.get("/dashboard?lang=en").text
+
+
+def test_a_clerk_cannot_open_another_units_issue(
+    client: TestClient, db: Session, leader: User, staff: User, planted: dict[str, list[str]]
+) -> None:
+    from tests.conftest import login
+
+    issue = _issues(client, bearer(client, "leader1"))[0]
+    login(client, "staff1")  # housing has none of these letters
+    assert client.get(f"/dashboard/hot-issues/{issue['id']}").status_code == 404
+    assert client.get(f"{API}/{issue['id']}", headers=bearer(client, "staff1")).status_code == 404
