@@ -1,7 +1,7 @@
 """Quality measures for hot issues, similar letters, search and unit routing, on real letters.
 
 The letters are 2,816 real messages to a provincial message board with the government's replies
-(`/work/shared/data/real-letters-2816.csv.gz`, or the path in $REAL_LETTERS). The product never
+(`../shared/data/real-letters-2816.csv.gz` beside the checkout, or the path in $REAL_LETTERS). The product never
 reads them; only benchmarks do. The labels next to this file hold letter numbers (留言编号) and
 short queries, never letter text:
 
@@ -31,7 +31,12 @@ from pathlib import Path
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
-DATA = Path(os.environ.get("REAL_LETTERS", "/work/shared/data/real-letters-2816.csv.gz"))
+# shared/ lies beside the project's checkout, here and in CI.
+DATA = Path(
+    os.environ.get(
+        "REAL_LETTERS", HERE.parents[2] / "shared" / "data" / "real-letters-2816.csv.gz"
+    )
+)
 
 
 def load_letters(path: Path | str = DATA) -> pd.DataFrame:

@@ -23,7 +23,7 @@ from engagement.ratelimit import limiter, public_write_limit, tracking_limit
 from engagement.rendering import redirect, render
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
-from feedback.mailbox import labels, rules, service, templates_service, views
+from feedback.mailbox import labels, rules, service, support, templates_service, views
 from feedback.mailbox.models import Category, Letter, Photo, Satisfaction, Status
 from feedback.mailbox.photos import CleanPhoto, clean_photo
 from feedback.mailbox.schemas import LetterCreate
@@ -264,17 +264,14 @@ def public_list(
 
 @router.get("/mailbox/letters/{number}")
 def public_letter(request: Request, session: DbSession, number: str) -> Response:
-    letter = service.find_by_number(session, number)
-    public = (
-        session.scalar(service.public_letters_query().where(Letter.id == letter.id))
-        if letter is not None
-        else None
-    )
-    if public is None:
-        raise NotFound("No published letter has this number.")
-    return render(
-        request, "mailbox/public_letter.html", {"l": views.for_public(public), "labels": labels}
-    )
+    letter = support.get_public_letter(session, number)
+    browser = request.cookies.get(support.BROWSER_COOKIE)
+    context = {
+        "l": views.for_public(letter),
+        "labels": labels,
+        "supported": support.has_supported(session, letter, browser),
+    }
+    return render(request, "mailbox/public_letter.html", context)
 
 
 # --- staff -------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,9 @@ from engagement.models import table_of
 from engagement.timeutil import utcnow
 from feedback.mailbox import service
 from feedback.mailbox.models import Letter, LetterSupport
+
+# The long-lived browser id cookie that consultations' "I agree" and surveys use too.
+BROWSER_COOKIE = "browser_id"
 
 
 def browser_key(browser: str) -> str:
@@ -34,6 +37,19 @@ def get_public_letter(session: Session, number: str) -> Letter:
     if public is None:
         raise NotFound("No published letter has this number.")
     return public
+
+
+def has_supported(session: Session, letter: Letter, browser: str | None) -> bool:
+    """Whether this browser already supported the letter (the button then shows it)."""
+    if not browser:
+        return False
+    key = browser_key(browser)
+    found = session.scalar(
+        select(LetterSupport.id).where(
+            LetterSupport.letter_id == letter.id, LetterSupport.browser == key
+        )
+    )
+    return found is not None
 
 
 def support_letter(session: Session, *, number: str, browser: str, ip: str | None = None) -> Letter:

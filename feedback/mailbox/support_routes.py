@@ -16,12 +16,6 @@ from engagement.settings import get_settings
 from feedback.mailbox import labels, support, views
 from feedback.mailbox.schemas import PublicLetter
 
-# The same long-lived browser id as the consultations' "I agree" and the surveys use.
-BROWSER_COOKIE = "browser_id"
-# Letters this browser supported lately, so the letter page can show the button as done.
-SUPPORTED_KEY = "supported_letters"
-REMEMBERED = 50
-
 page_router = APIRouter(
     route_class=CommittingRoute, dependencies=[Depends(verify_csrf), Depends(page_user)]
 )
@@ -32,16 +26,20 @@ api_router = APIRouter(route_class=CommittingRoute, tags=["mailbox"])
 @limiter.limit(public_write_limit)
 def support_page(request: Request, session: DbSession, number: str) -> Response:
     """htmx gets the support block back; a plain form goes back to the letter with a thank-you."""
-    browser = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(16)
+    browser = request.cookies.get(support.BROWSER_COOKIE) or secrets.token_urlsafe(16)
     letter = support.support_letter(session, number=number, browser=browser, ip=client_ip(request))
-    _remember(request, letter.number)
     if is_htmx(request):
-        context = {"l": views.for_public(letter), "labels": labels, "thanks": True}
+        context = {
+            "l": views.for_public(letter),
+            "labels": labels,
+            "thanks": True,
+            "supported": True,
+        }
         response = render(request, "mailbox/public_letter.html", context, block="support")
     else:
         response = redirect(request, f"/mailbox/letters/{letter.number}?supported=1#support")
     response.set_cookie(
-        BROWSER_COOKIE,
+        support.BROWSER_COOKIE,
         browser,
         max_age=365 * 86400,
         httponly=True,
@@ -49,12 +47,6 @@ def support_page(request: Request, session: DbSession, number: str) -> Response:
         secure=get_settings().secure_cookies,
     )
     return response
-
-
-def _remember(request: Request, number: str) -> None:
-    """The letter page renders without a database lookup of this browser: the session says."""
-    seen = [n for n in request.session.get(SUPPORTED_KEY, []) if n != number]
-    request.session[SUPPORTED_KEY] = [*seen, number][-REMEMBERED:]
 
 
 @api_router.post("/letters/{number}/support")

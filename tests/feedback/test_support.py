@@ -69,6 +69,22 @@ def test_the_same_browser_twice_counts_once(
     assert "已关注（1）" in text_of(again.text, "support")
 
 
+def test_the_button_remembers_the_browser_after_its_session_ends(
+    client: TestClient, db: Session, browser_for: Browser, leader: User, staff: User
+) -> None:
+    made = letters.published(db, leader, staff)
+    _support_by_form(client, made.number)
+    later = browser_for()  # a new session, the same long-lived browser cookie
+    later.cookies.set(support.BROWSER_COOKIE, client.cookies[support.BROWSER_COOKIE])
+
+    page = later.get(f"/mailbox/letters/{made.number}")
+
+    assert "已关注（1）" in text_of(page.text, "support")
+    assert "我也关注" in text_of(
+        browser_for().get(f"/mailbox/letters/{made.number}").text, "support"
+    )
+
+
 def test_two_browsers_count_two(
     db: Session, browser_for: Browser, leader: User, staff: User
 ) -> None:
