@@ -122,7 +122,8 @@ def search(
     engine's own relevance (BM25 on SQLite), so a letter that says most of what was asked is
     found even when it misses a word, and both databases agree on the order.
     """
-    terms = query_words(query)
+    whole, parts = query_words(query)
+    terms = whole + parts
     if not terms:
         return [], 0, []
     ids, total = (_fts5 if _sqlite(session) else _postgres)(session, terms, kind, department_id)
@@ -131,15 +132,16 @@ def search(
         if ids
         else {}
     )
-    lowered = [t.lower() for t in terms]
 
-    def matched(doc: SearchDocument) -> int:
+    def matched(doc: SearchDocument) -> tuple[int, int]:
         stored = set(doc.terms.lower().split())
-        return sum(t in stored for t in lowered)
+        return (
+            -sum(t.lower() in stored for t in whole),
+            -sum(t.lower() in stored for t in parts),
+        )
 
-    ranked = sorted(
-        (docs[i] for i in ids if i in docs), key=lambda d: -matched(d)
-    )  # stable: the engine's order within the same count
+    # Stable: the engine's own order within the same counts.
+    ranked = sorted((docs[i] for i in ids if i in docs), key=matched)
     page = ranked[offset : offset + limit]
     return [Hit(d, snippet(d.body, terms)) for d in page], total, terms
 

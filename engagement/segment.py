@@ -141,15 +141,27 @@ def search_terms(text: str) -> str:
             continue
         out.append(word)
         if len(word) > 3 and _HAN.match(word):
-            out.extend(w for w in _tokenizer().lcut(word, HMM=False) if len(w) >= 2 and w != word)
+            out.extend(_parts(word))
     return " ".join(out)
 
 
-def query_words(query: str) -> list[str]:
-    """A searcher's words: the query's words, and for each long word its parts too."""
+def _parts(word: str) -> list[str]:
+    """A long word's known two-character words, and a name's stem and end (景蓉 + 华苑)."""
+    known = _known()
+    parts = [word[i : i + 2] for i in range(len(word) - 1) if word[i : i + 2] in known]
+    end = _NAME_END.search(word, len(word) - 3)
+    if end and end.end() == len(word) and end.start() >= 2:
+        parts += [word[: end.start()], end.group()]
+    return [p for p in dict.fromkeys(parts) if p != word and len(p) >= 2]
+
+
+def query_words(query: str) -> tuple[list[str], list[str]]:
+    """A searcher's words, and the parts of its long words (丽发新城 → 丽发, 新城): a document
+    is found by either, and ranked by the whole words first."""
+    whole = list(dict.fromkeys(words(query)))[:8]
+    parts = [p for w in whole if len(w) > 3 and _HAN.match(w) for p in _parts(w)]
     stops = stop_words()
-    terms = [t for t in search_terms(query).split() if t not in stops]
-    return list(dict.fromkeys(terms))[:12]
+    return whole, [p for p in dict.fromkeys(parts) if p not in stops and p not in whole][:8]
 
 
 # --- names learned from letters ---------------------------------------------------------------

@@ -25,6 +25,7 @@ CANDIDATES = 400
 SIMILAR_QUERY_WORDS = 12
 SIMILAR_MIN_SCORE = 0.2
 BM25_K1, BM25_B = 1.2, 0.75
+PART_WEIGHT = 0.3  # a part of a long query word (新城 of 丽发新城) counts for less
 
 
 def _sqlite(session: Session) -> bool:
@@ -115,17 +116,22 @@ def _word_counts(session: Session, ids: Sequence[int]) -> dict[int, dict[str, in
 def search(session: Session, query: str, scope: Scope = Scope()) -> list[tuple[int, float]]:
     """Letters ranked by BM25 for the query's words: most of the words beats one of them."""
     vocabulary.sync(session)
-    words = [w.lower() for w in segment.query_words(query)]
-    ids = _candidates(session, words, scope)
+    whole, parts = ([w.lower() for w in ws] for ws in segment.query_words(query))
+    ids = _candidates(session, whole + parts, scope)
     docs = _word_counts(session, ids)
-    idf = vocabulary.weights(session, words)
+    idf = vocabulary.weights(session, whole + parts)
+    weight = {**dict.fromkeys(parts, PART_WEIGHT), **dict.fromkeys(whole, 1.0)}
     mean_length = sum(sum(d.values()) for d in docs.values()) / max(len(docs), 1)
     scored = []
     for letter_id in ids:
         doc = docs.get(letter_id, {})
         length = sum(doc.values()) or 1
         norm = BM25_K1 * (1 - BM25_B + BM25_B * length / max(mean_length, 1))
-        score = sum(idf[w] * doc[w] * (BM25_K1 + 1) / (doc[w] + norm) for w in words if w in doc)
+        score = sum(
+            weight[w] * idf[w] * doc[w] * (BM25_K1 + 1) / (doc[w] + norm)
+            for w in weight
+            if w in doc
+        )
         scored.append((letter_id, round(score, 6)))
     return sorted(scored, key=lambda s: (-s[1], -s[0]))
 

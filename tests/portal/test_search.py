@@ -276,3 +276,25 @@ def test_similar_letters_for_a_natural_question(
     similar = client.get("/mailbox/similar", params={"subject": "住房公积金怎么提取"})
 
     assert len(re.findall(r'<a href="(/mailbox/letters/\d+)"', similar.text)) == 5
+
+
+@pytest.fixture
+def named_places(
+    client: TestClient, db: Session, housing: Department, leader: User, staff: User
+) -> None:
+    """Published letters naming an estate behind a district code, and a loan platform."""
+    lead, own = bearer(client, "leader1"), bearer(client, "staff1")
+    for subject, body in [
+        ("A2区丽发新城搅拌站噪音扰民", "A2区丽发新城旁的搅拌站夜间生产，噪音很大。"),
+        ("丽发新城搅拌站粉尘", "丽发新城小区旁搅拌站粉尘污染，请求整治。"),
+        ("58车贷案件进展", "58车贷平台的受害人想了解案件追赃进展。"),
+        ("城东新城公交站", "城东新城的公交站没有站牌。"),
+    ]:
+        content.letter(client, lead, own, "housing", subject, body, REPLY)
+
+
+def test_place_names_and_codes_are_searched_whole(client: TestClient, named_places: None) -> None:
+    assert sorted(results(search(client, q="58车贷"))) == ["58车贷案件进展"]
+    found = results(search(client, q="丽发新城 搅拌站 夜间 投诉"))
+    assert found[:2] == ["A2区丽发新城搅拌站噪音扰民", "丽发新城搅拌站粉尘"]
+    assert "城东新城公交站" not in found[:2]
