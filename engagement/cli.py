@@ -8,11 +8,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 from rich.table import Table
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
@@ -24,6 +25,9 @@ from engagement.errors import DomainError
 from engagement.models import DepartmentKind, Role
 from engagement.settings import get_settings
 
+if TYPE_CHECKING:
+    from feedback.mailbox.importer import Report
+
 app = typer.Typer(
     help="Public-engagement platform for local government.",
     no_args_is_help=True,
@@ -32,9 +36,11 @@ app = typer.Typer(
 department_app = typer.Typer(help="Departments and townships.", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 analytics_app = typer.Typer(help="Dashboard figures and topics.", no_args_is_help=True)
+import_app = typer.Typer(help="Bring in an earlier system's data.", no_args_is_help=True)
 app.add_typer(department_app, name="department")
 app.add_typer(user_app, name="user")
 app.add_typer(analytics_app, name="analytics")
+app.add_typer(import_app, name="import")
 
 console = Console()
 CLI_ACTOR = Actor(None, system_name="cli")
@@ -241,6 +247,58 @@ def analytics_refresh() -> None:
                 continue
             refreshed.append(module.refresh(session))
     typer.echo("refreshed: " + (", ".join(refreshed) if refreshed else "nothing to refresh yet"))
+
+
+@import_app.command("letters")
+def import_letters(
+    path: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help=".csv or .xlsx")
+    ],
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Check the file and show what it holds; write nothing."),
+    ] = False,
+) -> None:
+    """Import an earlier system's letters with their dates (a bad row: nothing imported)."""
+    from feedback.mailbox import importer  # a domain, loaded only for this command
+
+    quiet = not console.is_terminal  # a script reads the summary line alone
+    with (
+        unit_of_work() as session,
+        Progress(console=console, transient=True, disable=quiet) as progress,
+    ):
+        tasks: dict[str, TaskID] = {}
+
+        def show(phase: str, done: int, total: int | None) -> None:
+            if phase not in tasks:
+                tasks[phase] = progress.add_task(phase, total=total)
+            progress.update(tasks[phase], completed=done, total=total)
+
+        report = importer.import_letters(
+            session, path, actor=CLI_ACTOR, dry_run=dry_run, progress=show
+        )
+        if report.problems:
+            progress.stop()
+            for problem in report.problems:
+                typer.echo(str(problem), err=True)
+            raise typer.Exit(1)
+    if dry_run:
+        _print_dry_run(report)
+    else:
+        typer.echo(f"imported {report.imported}, skipped {report.present} already present")
+
+
+def _print_dry_run(report: Report) -> None:
+    tz = get_settings().tz
+    typer.echo(
+        f"would import {report.rows - report.present} letters "
+        f"({report.rows} rows, {report.present} already present)"
+    )
+    if report.first is not None and report.last is not None:
+        first, last = report.first.astimezone(tz), report.last.astimezone(tz)
+        typer.echo(f"submitted {first:%Y-%m-%d} to {last:%Y-%m-%d}")
+    units = ", ".join(f"{name} {n}" for name, n in report.units.most_common())
+    typer.echo(f"units: {units or 'none'}")
 
 
 def main() -> None:

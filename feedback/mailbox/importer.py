@@ -1,0 +1,324 @@
+"""Importing an earlier system's letters with their own dates (contract §1 and §6).
+
+Two passes over the file, so memory stays flat however long it is. The first checks every row
+and learns the place names the new letters use (so segmentation keeps them whole); a file with
+any bad row imports nothing. The second writes the letters in bulk, a batch at a time, with the
+words segmented in worker processes. A row already stored (same number, or without one the same
+time, subject and body) is skipped, so running the import again adds nothing twice and finishes
+an import that stopped half-way.
+
+A bulk load like the city-scale demo, the importer commits after each batch: a long import then
+neither holds SQLite's write lock nor grows its journal for minutes while the site runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from multiprocessing import get_context
+from pathlib import Path
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from engagement import audit, segment, vocabulary
+from engagement.audit import Actor
+from engagement.calendar_admin import load_calendar
+from engagement.errors import Invalid
+from engagement.models import Department, DepartmentKind, LexiconTerm
+from engagement.settings import Settings, get_settings
+from engagement.timeutil import utcnow
+from engagement.workdays import WorkCalendar
+from feedback.mailbox import finder, import_store
+from feedback.mailbox.import_rows import (
+    ImportRow,
+    Problem,
+    RowReader,
+    Unit,
+    header_columns,
+    read_table,
+)
+from feedback.mailbox.models import Letter
+from feedback.mailbox.models import parse_number as platform_number
+from feedback.mailbox.service import word_counts
+
+BATCH = 2_000
+LOOKUP = 500  # rows per query for letters already stored
+POOL_FROM = 5_000  # rows; fewer are segmented here sooner than worker processes start
+WORKERS = 2
+
+Progress = Callable[[str, int, int | None], None]  # (phase, rows done, rows in all or None)
+
+
+@dataclass
+class Report:
+    """What a file holds (the check) and what the import did."""
+
+    rows: int = 0  # letters in the file
+    present: int = 0  # of them already stored: skipped
+    imported: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    units: Counter[str] = field(default_factory=Counter)  # unit name -> letters
+    problems: list[Problem] = field(default_factory=list)
+
+    def count(self, row: ImportRow) -> None:
+        self.rows += 1
+        at = row.submitted_at
+        self.first = at if self.first is None else min(self.first, at)
+        self.last = at if self.last is None else max(self.last, at)
+        if row.department is not None:
+            self.units[row.department.name] += 1
+
+
+def import_letters(
+    session: Session,
+    path: Path,
+    *,
+    actor: Actor,
+    dry_run: bool = False,
+    source_name: str | None = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Checks the file and, unless it has problems or this is a dry run, imports its letters."""
+    reading = _Reading.of(session, path)
+    report = _check(session, reading, learn=not dry_run, progress=progress)
+    if report.problems or dry_run:
+        return report
+    report.imported = _write(session, reading, report.rows - report.present, progress)
+    finder.index_missing(session)
+    audit.record(
+        session,
+        actor,
+        "letter.import",
+        object_type="file",
+        object_id=source_name or path.name,
+        rows=report.rows,
+        imported=report.imported,
+        skipped=report.present,
+    )
+    session.commit()
+    return report
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """A file and what its rows are checked against; `rows()` reads it again each time."""
+
+    path: Path
+    units: dict[str, Unit]
+    townships: dict[str, Unit]
+    settings: Settings
+    calendar: WorkCalendar
+    now: datetime
+
+    @classmethod
+    def of(cls, session: Session, path: Path) -> _Reading:
+        units: dict[str, Unit] = {}
+        townships: dict[str, Unit] = {}
+        for d in session.scalars(select(Department)):
+            unit = Unit(d.id, d.name)
+            units.update({d.slug: unit, d.name: unit})
+            if d.kind == DepartmentKind.township:
+                townships.update({d.slug: unit, d.name: unit})
+        settings = get_settings()
+        return cls(path, units, townships, settings, load_calendar(session), utcnow())
+
+    def rows(self, problems: list[Problem]) -> Iterator[ImportRow]:
+        """The good rows, in order; the bad rows' problems go to `problems`."""
+        table = read_table(self.path)
+        first = next(table, None)
+        if first is None:
+            problems.append(Problem(1, "submitted_at", "the file is empty"))
+            return
+        columns, header_problems = header_columns(first[1])
+        problems += header_problems
+        if header_problems:
+            return
+        reader = RowReader(
+            columns, units=self.units, townships=self.townships, tz=self.settings.tz, now=self.now
+        )
+        for row, cells in table:
+            if any(c.strip() for c in cells):
+                checked = reader.read(row, cells)
+                if isinstance(checked, list):
+                    problems += checked
+                else:
+                    yield checked
+
+
+# --- the check ---------------------------------------------------------------------------------
+
+
+def _check(
+    session: Session, reading: _Reading, *, learn: bool, progress: Progress | None
+) -> Report:
+    """Checks every row; learns names from the new letters when the file is good and `learn`."""
+    report = Report()
+    texts = (row.text for row in _new_rows(session, reading, report, progress))
+    if not learn:
+        for _ in texts:
+            pass
+        return report
+    savepoint = session.begin_nested()
+    vocabulary.learn_names(session, texts)
+    if report.problems:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    return report
+
+
+def _new_rows(
+    session: Session, reading: _Reading, report: Report, progress: Progress | None
+) -> Iterator[ImportRow]:
+    seen: set[bytes] = set()
+    rows = reading.rows(report.problems)
+    while chunk := list(islice(rows, LOOKUP)):
+        fresh = _not_stored(session, chunk, seen)
+        for row in chunk:
+            report.count(row)
+        report.present += len(chunk) - len(fresh)
+        if progress:
+            progress("checking", report.rows, None)
+        yield from fresh
+
+
+def _not_stored(session: Session, rows: list[ImportRow], seen: set[bytes]) -> list[ImportRow]:
+    """The rows that are not letters already stored, nor a row earlier in the file again.
+
+    `seen` holds a digest of the rows without a number read so far (the numbered ones are
+    unique: the check refuses a number used twice).
+    """
+    numbers = {r.number for r in rows if r.number}
+    stored = set()
+    if numbers:
+        stored |= set(
+            session.scalars(select(Letter.legacy_number).where(Letter.legacy_number.in_(numbers)))
+        )
+        stored |= _platform_numbers(session, numbers)
+    times = {r.submitted_at for r in rows if not r.number}
+    texts = set()
+    if times:
+        same_time = select(Letter.submitted_at, Letter.subject, Letter.body).where(
+            Letter.submitted_at.in_(times)
+        )
+        texts = {_digest(*letter) for letter in session.execute(same_time)}
+    fresh = []
+    for row in rows:
+        if row.number:
+            if row.number not in stored:
+                fresh.append(row)
+            continue
+        key = _digest(row.submitted_at, row.subject, row.body)
+        if key not in texts and key not in seen:
+            seen.add(key)
+            fresh.append(row)
+    return fresh
+
+
+def _platform_numbers(session: Session, numbers: Iterable[str]) -> set[str]:
+    """Those of `numbers` that are this platform's numbers of stored letters."""
+    parsed = {n: p for n in numbers if (p := platform_number(n)) is not None}
+    if not parsed:
+        return set()
+    found = session.execute(
+        select(Letter.number_day, Letter.id).where(
+            tuple_(Letter.number_day, Letter.id).in_(list(parsed.values())),
+            Letter.legacy_number.is_(None),
+        )
+    )
+    stored = {(day, letter_id) for day, letter_id in found}
+    return {n for n, p in parsed.items() if p in stored}
+
+
+def _digest(submitted_at: datetime, subject: str, body: str) -> bytes:
+    key = f"{submitted_at.timestamp()!r}\x00{subject}\x00{body}".encode()
+    return hashlib.blake2b(key, digest_size=16).digest()
+
+
+# --- the write ---------------------------------------------------------------------------------
+
+
+def _write(session: Session, reading: _Reading, expected: int, progress: Progress | None) -> int:
+    """Writes the new letters a batch at a time; returns how many."""
+    problems: list[Problem] = []
+    rows = _new_rows(session, reading, Report(problems=problems), None)
+    written = 0
+    deadlines = import_store.Deadlines(reading.calendar, reading.settings)
+    with _Segmenter(session, parallel=expected >= POOL_FROM) as segmenter:
+        for batch, counts in segmenter.words(_batches(rows)):
+            if problems:
+                raise Invalid("The file changed while it was imported; import it again.")
+            import_store.store_batch(session, batch, counts, deadlines, reading.now)
+            session.commit()
+            written += len(batch)
+            if progress:
+                progress("importing", written, expected)
+    if problems:
+        raise Invalid("The file changed while it was imported; import it again.")
+    return written
+
+
+def _batches(rows: Iterator[ImportRow]) -> Iterator[list[ImportRow]]:
+    while batch := list(islice(rows, BATCH)):
+        yield batch
+
+
+def _init_worker(words: list[str]) -> None:
+    segment.use_words(words)
+    segment.warm_up()
+
+
+def _segment(texts: list[str]) -> list[dict[str, int]]:
+    """Each letter's words, segmented once (runs in a worker process)."""
+    return [word_counts(text) for text in texts]
+
+
+class _Segmenter:
+    """Segments batches of letters in worker processes, a few batches ahead of the writer.
+
+    Results come back in the batches' order, so the same file always gives the same rows.
+    Workers are spawned (not forked: this process holds database connections) and are given
+    the county's names, including those just learned from the file.
+    """
+
+    def __init__(self, session: Session, *, parallel: bool) -> None:
+        self.pool: ProcessPoolExecutor | None = None
+        if parallel:
+            names = [*session.scalars(select(Department.name))]
+            names += session.scalars(select(LexiconTerm.word))
+            self.pool = ProcessPoolExecutor(
+                max_workers=WORKERS,
+                mp_context=get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(names,),
+            )
+
+    def __enter__(self) -> _Segmenter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def words(
+        self, batches: Iterator[list[ImportRow]]
+    ) -> Iterator[tuple[list[ImportRow], list[dict[str, int]]]]:
+        if self.pool is None:
+            for batch in batches:
+                yield batch, _segment([row.text for row in batch])
+            return
+        pending: list[tuple[list[ImportRow], Future[list[dict[str, int]]]]] = []
+        for batch in batches:
+            pending.append((batch, self.pool.submit(_segment, [row.text for row in batch])))
+            if len(pending) > WORKERS:
+                done, future = pending.pop(0)
+                yield done, future.result()
+        for done, future in pending:
+            yield done, future.result()
