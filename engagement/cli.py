@@ -299,6 +299,9 @@ def _print_dry_run(report: Report) -> None:
         typer.echo(f"submitted {first:%Y-%m-%d} to {last:%Y-%m-%d}")
     units = ", ".join(f"{name} {n}" for name, n in report.units.most_common())
     typer.echo(f"units: {units or 'none'}")
+    if report.weekdays_only:
+        years = ", ".join(str(year) for year in report.weekdays_only)
+        typer.echo(f"no official holiday calendar for {years}: deadlines count weekends only")
 
 
 def main() -> None:

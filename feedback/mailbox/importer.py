@@ -18,11 +18,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import chinese_calendar
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
@@ -65,15 +67,32 @@ class Report:
     first: datetime | None = None
     last: datetime | None = None
     units: Counter[str] = field(default_factory=Counter)  # unit name -> letters
+    years: Counter[int] = field(default_factory=Counter)  # local year of arrival -> letters
     problems: list[Problem] = field(default_factory=list)
 
-    def count(self, row: ImportRow) -> None:
+    def count(self, row: ImportRow, tz: ZoneInfo) -> None:
         self.rows += 1
         at = row.submitted_at
         self.first = at if self.first is None else min(self.first, at)
         self.last = at if self.last is None else max(self.last, at)
+        self.years[at.astimezone(tz).year] += 1
         if row.department is not None:
             self.units[row.department.name] += 1
+
+    @property
+    def weekdays_only(self) -> list[int]:
+        """Years whose deadlines count weekends only: the official calendar has no data."""
+        return [year for year in sorted(self.years) if not official_calendar_covers(year)]
+
+
+def official_calendar_covers(year: int) -> bool:
+    """Whether `chinese_calendar` knows the year's holidays (else `engagement.workdays` falls
+    back to Monday–Friday)."""
+    try:
+        chinese_calendar.is_workday(date(year, 7, 1))
+    except NotImplementedError:
+        return False
+    return True
 
 
 def import_letters(
@@ -91,7 +110,8 @@ def import_letters(
     if report.problems or dry_run:
         return report
     report.imported = _write(session, reading, report.rows - report.present, progress)
-    finder.index_missing(session)
+    if report.imported:
+        finder.index_missing(session)  # the staff's search index, from the words just stored
     audit.record(
         session,
         actor,
@@ -182,7 +202,7 @@ def _new_rows(
     while chunk := list(islice(rows, LOOKUP)):
         fresh = _not_stored(session, chunk, seen)
         for row in chunk:
-            report.count(row)
+            report.count(row, reading.settings.tz)
         report.present += len(chunk) - len(fresh)
         if progress:
             progress("checking", report.rows, None)

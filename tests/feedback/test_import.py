@@ -366,6 +366,7 @@ def test_deadlines_follow_the_original_dates_and_calendar(
     assert got["A"] == (local(2019, 10, 8, 10), local(2019, 10, 18, 10))
     assert got["B"] == (local(2003, 10, 1, 10), local(2003, 10, 3, 10))
     assert got["C"] == (local(2019, 4, 29), None)
+    assert run(db, tmp_path / "letters.csv", dry_run=True).weekdays_only == [2003]
     staff_list = client.get("/api/v1/staff/letters", headers=bearer(client, leader.username))
     assert {i["number"]: i["overdue"] for i in staff_list.json()["items"]} == {
         "A": True,
