@@ -25,10 +25,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.orm import Session
 
-from engagement import audit, segment, vocabulary
+from engagement import audit, bulk, segment, vocabulary
 from engagement.audit import Actor
 from engagement.calendar_admin import load_calendar
 from engagement.errors import Invalid
@@ -282,6 +282,9 @@ def _write(session: Session, reading: _Reading, expected: int, progress: Progres
                 progress("importing", written, expected)
     if problems:
         raise Invalid("The file changed while it was imported; import it again.")
+    if session.get_bind().dialect.name == "sqlite":
+        # bulk.write_rows grew the connection's page cache; a pooled one would keep it.
+        session.execute(text(f"PRAGMA cache_size={bulk.DEFAULT_CACHE}"))
     return written
 
 
