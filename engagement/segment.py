@@ -306,6 +306,9 @@ _NOT_NAME_ENDS = {"道路", "线路", "马路", "小路", "大路", "公路", "�
 # Pronouns, measure words and particles never stand inside a name (了上幼儿园, 征收我村).
 _NOT_IN_NAMES = set("了我你他她这那此该其座条段些么吗呢吧啊着过把被让所")
 MIN_LETTERS = 2
+# Parts of speech that never start a name: verbs, adverbs, prepositions, pronouns, conjunctions,
+# particles, times, localities (numerals stay: 五一路, 万家丽路).
+_NOT_NAME_TAGS = set("vdprcutf")
 # A word this frequent in jieba's dictionary is common language, not the start of a name.
 _COMMON = 3000
 
@@ -333,12 +336,29 @@ def _name_at(text: str, end: int, start_of_end: int) -> str | None:
 
 
 def _proper_stem(stem: str) -> str:
-    """The stem without common words in front (严重影响小区 → 小区, 住在丽发新城 → 丽发)."""
+    """The stem without the words in front of it that are not part of a name: verbs, adverbs,
+    pronouns, times and very common words (严重影响小区 → 小区, 通往云济村 → 云济村)."""
     parts = _tokenizer().lcut(stem, HMM=False)
-    known, stops = _known(), stop_words()
-    while parts and len(parts[0]) >= 2 and (known.get(parts[0], 0) > _COMMON or parts[0] in stops):
+    known, stops, tags = _known(), stop_words(), _word_tags()
+    while (
+        parts
+        and len(parts[0]) >= 2
+        and (
+            known.get(parts[0], 0) > _COMMON
+            or parts[0] in stops
+            or tags.get(parts[0], "n")[0] in _NOT_NAME_TAGS
+        )
+    ):
         parts.pop(0)
     return "".join(parts)
+
+
+@cache
+def _word_tags() -> dict[str, str]:
+    """jieba's part-of-speech tags (v verb, d adverb, r pronoun…), loaded only for learning."""
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab
 
 
 def _known() -> dict[str, int]:

@@ -36,6 +36,7 @@ PANELS = [
     "By township",
     "Participation",
     "Topics",
+    "Hot issues",
 ]
 
 
@@ -130,7 +131,7 @@ def test_leader_opens_the_printable_briefing(new_context: ContextFactory, base_u
     page.get_by_role("link", name=t("Printable briefing")).click()
     expect(page).to_have_url(re.compile(r"/dashboard/briefing\?"))
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Briefing on public demands"))
-    for msgid in ("Overview", "Top demands", "Topics", "Units' performance"):
+    for msgid in ("Overview", "Hot issues", "Top demands", "Topics", "Units' performance"):
         expect(page.get_by_role("heading", name=t(msgid), exact=True)).to_be_visible()
     expect(page.get_by_role("button", name=t("Print"))).to_be_visible()
     overview = page.locator("table").first
@@ -195,3 +196,34 @@ def test_keyboard_only_leader_filters_by_unit_in_place_and_opens_its_briefing(
     units = page.locator("table", has=page.locator("thead", has_text=t("Median hours")))
     expect(units.locator("tbody tr")).to_have_count(1)
     expect(units.locator("tbody tr")).to_contain_text(HOUSING)
+
+
+def test_leader_opens_the_hottest_issue_from_the_dashboard_and_the_briefing(
+    new_context: ContextFactory, base_url: str
+) -> None:
+    page = new_context().new_page()
+    open_dashboard(page, base_url)
+    hot = panel(page, "Hot issues")
+    expect(hot).to_contain_text(t("Heat"))
+    first = hot.locator("tbody tr").first.get_by_role("link")
+    title = first.inner_text()
+    first.click()
+    expect(page).to_have_url(re.compile(r"/dashboard/hot-issues/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    letters = page.get_by_role("table").locator("tbody tr")
+    assert letters.count() >= 2
+    expect(letters.first.get_by_role("link")).to_have_text(re.compile(r"^\d{14}$"))
+    shot(page, "hot-issue-desktop")
+
+    page.goto("/dashboard/briefing")
+    expect(page.get_by_role("heading", name=t("Hot issues"), exact=True)).to_be_visible()
+    page.get_by_role("region", name=t("Hot issues")).get_by_role("link").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"\S"))
+    expect(page.get_by_role("heading", name=t("Its letters"))).to_be_visible()
+
+    phone = new_context(PHONE).new_page()
+    open_dashboard(phone, base_url)
+    expect(panel(phone, "Hot issues")).to_be_visible()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the dashboard is {width}px wide on a 390px phone"
+    shot(phone, "dashboard-hot-issues-phone")
