@@ -4,7 +4,7 @@
 1. each letter is a TF-IDF vector of its words (segmented again with the names learned so far;
    very common words left out), so 丽发新城 and 搅拌站 weigh much more than 小区 or 噪音;
 2. two letters are linked when their cosine is at least `LINK`, they were written within
-   `MAX_GAP` of each other, and, when both name places (learned names, units, townships), they
+   `MAX_GAP` of each other, and, when both name places (learned names, townships), they
    name one in common: the same problem at two estates is two issues;
 3. groups grow by the strongest links first, and two groups join only when at least half of
    the pairs between them are linked (average linkage), so one chance link never chains two
@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from analytics.models import HotIssue, HotIssueLetter, HotIssueRun
 from engagement import segment
-from engagement.models import Department, LexiconTerm, table_of
+from engagement.models import Department, DepartmentKind, LexiconTerm, table_of
 from engagement.segment import stop_words
 from engagement.text import mask_personal
 from engagement.timeutil import utcnow
@@ -104,8 +104,10 @@ def _documents(session: Session) -> list[_Doc]:
 
 def _place_names(session: Session) -> set[str]:
     learned = session.scalars(select(LexiconTerm.word))
-    units = session.scalars(select(Department.name))
-    return {*learned, *units}
+    townships = session.scalars(
+        select(Department.name).where(Department.kind == DepartmentKind.township)
+    )
+    return {*learned, *townships}
 
 
 def group_letters(docs: Sequence[_Doc]) -> list[list[int]]:
@@ -233,7 +235,9 @@ def _store(session: Session, docs: Sequence[_Doc], groups: list[list[int]], now:
 
 def _describe(group: list[_Doc]) -> tuple[str, list[str], list[str]]:
     """A title a leader can read (the most typical subject, masked), places and keywords."""
-    places = [p for p, _ in Counter(p for d in group for p in d.places).most_common(3)]
+    counted = Counter(p for d in group for p in d.places)
+    # Named places first (丽发新城 before A2区), the most named first.
+    places = sorted(counted, key=lambda p: (segment.is_place_code(p), -counted[p], p))[:3]
     stops = stop_words()
     letters_with = Counter(w for d in group for w in d.words if w not in stops)
     keywords = [
@@ -243,7 +247,7 @@ def _describe(group: list[_Doc]) -> tuple[str, list[str], list[str]]:
     ][:6]
     typical = max(group, key=lambda d: (sum(letters_with[w] for w in set(d.words)), -d.id))
     title = mask_personal(typical.subject, [typical.name])
-    if places and places[0] not in title:
+    if places and not segment.is_place_code(places[0]) and places[0] not in title:
         title = f"{places[0]}：{title}"
     return title[:200], places, keywords
 

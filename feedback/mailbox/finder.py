@@ -26,6 +26,8 @@ SIMILAR_QUERY_WORDS = 12
 SIMILAR_MIN_SCORE = 0.2
 BM25_K1, BM25_B = 1.2, 0.75
 PART_WEIGHT = 0.3  # a part of a long query word (新城 of 丽发新城) counts for less
+# A letter scoring below this share of the best one matched only a stray word of the query.
+MIN_SHARE_OF_BEST = 0.3
 
 
 def _sqlite(session: Session) -> bool:
@@ -133,7 +135,9 @@ def search(session: Session, query: str, scope: Scope = Scope()) -> list[tuple[i
             if w in doc
         )
         scored.append((letter_id, round(score, 6)))
-    return sorted(scored, key=lambda s: (-s[1], -s[0]))
+    best = max((score for _, score in scored), default=0.0)
+    kept = [s for s in scored if s[1] >= MIN_SHARE_OF_BEST * best]
+    return sorted(kept, key=lambda s: (-s[1], -s[0]))
 
 
 def _vector(counts: dict[str, int], idf: dict[str, float]) -> dict[str, float]:
