@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from analytics import public
+from analytics import public, suggestions
 from analytics.api import router as api_router
 from analytics.pages import router as page_router
 from engagement.auth.policy import Action
@@ -20,6 +20,9 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 WORKBENCH_LINKS = [(N_("Dashboard"), "/dashboard", Action.view_dashboard)]
 
 __all__ = ["TEMPLATE_DIR", "WORKBENCH_LINKS", "api_router", "page_router"]
+
+api_router.include_router(suggestions.api_router)
+page_router.include_router(suggestions.page_router)
 
 
 def home_panel(session: Session) -> tuple[dict[str, Any], str]:
