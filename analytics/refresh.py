@@ -1,4 +1,4 @@
-"""`engagement analytics refresh`: rollups, topics, learned names, word weights, hot issues.
+"""`engagement analytics refresh`: rollups, topics, names, word weights, hot issues, suggester.
 
 Run it nightly (cron or a systemd timer). Figures are exact without it, since letters not yet
 rolled up are counted live; it keeps that live part small, so dashboards stay fast.
@@ -12,7 +12,7 @@ from collections import defaultdict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analytics import hot_issues, rollup, topics
+from analytics import hot_issues, rollup, suggester, topics
 from analytics.models import HotIssue
 from engagement import vocabulary
 from feedback.mailbox import finder
@@ -33,12 +33,14 @@ def refresh(session: Session) -> str:
     learned = _learn_vocabulary(session)
     issues = hot_issues.refresh_hot_issues(session)
     grouped = session.scalar(select(func.count(HotIssue.id))) or 0
+    issues_done = time.perf_counter()
+    suggester_line = suggester.learn(session)
     return (
         f"rollups: {rolled} letters added in {folded - started:.1f} s; "
         f"topics: {found} among {run.letters} letters in {topics_done - folded:.1f} s; "
         f"index: {indexed} letters added; names: {learned} learned; "
         f"hot issues: {grouped} among {issues.letters} letters in "
-        f"{time.perf_counter() - topics_done:.1f} s"
+        f"{issues_done - topics_done:.1f} s; unit suggester: {suggester_line}"
     )
 
 

@@ -19,7 +19,14 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from engagement import segment
-from engagement.models import Department, LexiconTerm, VocabularyRun, WordWeight, table_of
+from engagement.models import (
+    Department,
+    DepartmentKind,
+    LexiconTerm,
+    VocabularyRun,
+    WordWeight,
+    table_of,
+)
 from engagement.timeutil import utcnow
 
 SYNC_SECONDS = 60.0
@@ -44,10 +51,18 @@ def learn_names(session: Session, texts: Iterable[str], *, now: datetime | None 
     return fresh
 
 
+_places: set[str] = set()
+
+
 def load(session: Session) -> int:
     """Gives the segmenter every unit's and township's name and every learned name."""
     names = session.scalars(select(Department.name)).all()
     learned = session.scalars(select(LexiconTerm.word)).all()
+    townships = session.scalars(
+        select(Department.name).where(Department.kind == DepartmentKind.township)
+    )
+    _places.clear()
+    _places.update(learned, townships)
     _state["stamp"] = _stamp(session)
     _state["checked"] = time.monotonic()
     return segment.use_words([*names, *learned])
@@ -61,6 +76,12 @@ def sync(session: Session) -> None:
         _state["checked"] = time.monotonic()
         if _stamp(session) != _state["stamp"]:
             load(session)
+
+
+def places(session: Session, words: Iterable[str]) -> set[str]:
+    """The words that name a place: learned names, townships, lettered codes (A2区)."""
+    sync(session)
+    return {w for w in words if w in _places or segment.is_place_code(w)}
 
 
 def _stamp(session: Session) -> str:

@@ -24,6 +24,7 @@ from feedback.mailbox.models import Letter, LetterWord
 CANDIDATES = 400
 SIMILAR_QUERY_WORDS = 12
 SIMILAR_MIN_SCORE = 0.2
+OTHER_PLACE = 0.5
 BM25_K1, BM25_B = 1.2, 0.75
 PART_WEIGHT = 0.3  # a part of a long query word (新城 of 丽发新城) counts for less
 # A letter scoring below this share of the best one matched only a stray word of the query.
@@ -159,10 +160,14 @@ def similar(
     ids = _candidates(session, query, scope)
     docs = _word_counts(session, ids)
     idf.update(vocabulary.weights(session, {w for d in docs.values() for w in d} - set(idf)))
+    here = vocabulary.places(session, own)
     scored = []
     for letter_id, counts in docs.items():
         other = _vector(counts, idf)
         score = sum(v * other[w] for w, v in mine.items() if w in other)
+        there = vocabulary.places(session, counts)
+        if here and there and not here & there:
+            score *= OTHER_PLACE  # the same problem somewhere else is another issue
         if score >= SIMILAR_MIN_SCORE:
             scored.append((letter_id, round(min(score, 1.0), 3)))
     return sorted(scored, key=lambda s: (-s[1], -s[0]))[:limit]
