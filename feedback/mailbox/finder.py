@@ -22,6 +22,7 @@ from engagement import segment, vocabulary
 from feedback.mailbox.models import Letter, LetterWord
 
 CANDIDATES = 400
+COMMON_SHARE = 0.02  # a word in more of the letters than this fetches no candidates itself
 SIMILAR_QUERY_WORDS = 12
 SIMILAR_MIN_SCORE = 0.2
 OTHER_PLACE = 0.5
@@ -73,9 +74,25 @@ class Scope:
 
 
 def _candidates(session: Session, words: Sequence[str], scope: Scope) -> list[int]:
-    """Letters with any of these words, the engine's best first, within the scope."""
+    """Letters with any of these words, within the scope, at most `CANDIDATES`.
+
+    The rarer words fetch them first, best first by the engine's own relevance; a word in many
+    letters (小区) would make the engine rank a hundred thousand of them, so the common words
+    only fill up with the newest letters that use them.
+    """
     if not words:
         return []
+    share = vocabulary.shares(session, words)
+    rare = [w for w in words if share[w] <= COMMON_SHARE]
+    found = _fetch(session, rare, scope, by_relevance=True) if rare else []
+    if len(found) < CANDIDATES and len(rare) < len(words):
+        found += [i for i in _fetch(session, words, scope, by_relevance=False) if i not in found]
+    return found[:CANDIDATES]
+
+
+def _fetch(
+    session: Session, words: Sequence[str], scope: Scope, *, by_relevance: bool
+) -> list[int]:
     where, params = "", dict[str, object]()
     if scope.department_id is not None:
         where += " AND l.department_id = :dept"
@@ -89,16 +106,21 @@ def _candidates(session: Session, words: Sequence[str], scope: Scope) -> list[in
     params["limit"] = CANDIDATES
     if _sqlite(session):
         params["q"] = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
+        order = "bm25(letter_fts), l.id DESC" if by_relevance else "letter_fts.rowid DESC"
         sql = (
             "SELECT l.id FROM letter_fts JOIN letters l ON l.id = letter_fts.rowid "  # noqa: S608
-            f"WHERE letter_fts MATCH :q{where} ORDER BY bm25(letter_fts), l.id DESC LIMIT :limit"
+            f"WHERE letter_fts MATCH :q{where} ORDER BY {order} LIMIT :limit"
         )
     else:
-        params["q"] = " | ".join(re.sub(r"[&|!():*<>'\\\\\s]", "", w.lower()) or "x" for w in words)
+        params["q"] = " | ".join(re.sub(r"[&|!():*<>'\\\s]", "", w.lower()) or "x" for w in words)
+        order = (
+            "ts_rank(f.terms, to_tsquery('simple', :q)) DESC, l.id DESC"
+            if by_relevance
+            else "f.letter_id DESC"
+        )
         sql = (
             "SELECT l.id FROM letter_fts f JOIN letters l ON l.id = f.letter_id WHERE "  # noqa: S608
-            f"f.terms @@ to_tsquery('simple', :q){where} ORDER BY "
-            "ts_rank(f.terms, to_tsquery('simple', :q)) DESC, l.id DESC LIMIT :limit"
+            f"f.terms @@ to_tsquery('simple', :q){where} ORDER BY {order} LIMIT :limit"
         )
     return [row[0] for row in session.execute(text(sql), params)]
 

@@ -48,7 +48,14 @@ class Letter(TimestampMixin, Base):
     __table_args__ = (
         Index("ix_letters_status_department", "status", "department_id"),
         Index("ix_letters_public", "published", "first_replied_at"),
-        Index("uq_letters_legacy_number", "legacy_number", unique=True),
+        # Partial: a full index's statistics (all NULL) would make the planner scan instead.
+        Index(
+            "uq_letters_legacy_number",
+            "legacy_number",
+            unique=True,
+            sqlite_where=text("legacy_number IS NOT NULL"),
+            postgresql_where=text("legacy_number IS NOT NULL"),
+        ),
         # Analytics' rollup runs, and the letters not yet rolled up (NULL), newest last.
         Index("ix_letters_rollup", "rollup_batch", "submitted_at"),
         Index("ix_letters_words_rollup", "words_batch", "submitted_at"),

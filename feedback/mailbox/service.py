@@ -369,9 +369,7 @@ def _search_queue(
     if by_number is not None:
         ranked.insert(0, by_number.id)
     order = {letter_id: rank for rank, letter_id in enumerate(dict.fromkeys(ranked))}
-    matching = session.scalars(
-        select(Letter.id).where(Letter.id.in_(select(stmt.subquery().c.id)), Letter.id.in_(order))
-    ).all()
+    matching = session.scalars(stmt.with_only_columns(Letter.id).where(Letter.id.in_(order))).all()
     page = sorted(matching, key=order.__getitem__)[offset : offset + limit]
     letters = {x.id: x for x in session.scalars(select(Letter).where(Letter.id.in_(page)))}
     return [letters[i] for i in page], len(matching)
