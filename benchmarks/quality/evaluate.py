@@ -1,9 +1,9 @@
 """Quality measures for hot issues, similar letters, search and unit routing, on real letters.
 
 The letters are 2,816 real messages to a provincial message board with the government's replies
-(`../shared/data/real-letters-2816.csv.gz` beside the checkout, or the path in $REAL_LETTERS). The product never
-reads them; only benchmarks do. The labels next to this file hold letter numbers (留言编号) and
-short queries, never letter text:
+(`../shared/data/real-letters-2816.csv.gz` beside the checkout, or the path in $REAL_LETTERS).
+The product never reads them; only benchmarks do. The labels next to this file hold letter
+numbers (留言编号) and short queries, never letter text:
 
 - groups.json: letters that report the same problem at the same place (or of the same group of
   people), read and grouped by hand, [{"letters": [留言编号, ...], "issue": "..."}];
