@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import resource
 import sys
@@ -126,11 +127,11 @@ def run(rows: int, database: str | None = None) -> None:
             with Session(engine, expire_on_commit=False) as session:
                 load_units(session)
                 session.commit()
-                began = time.perf_counter()
+                began, cpu = time.perf_counter(), os.times()
                 report = importer.import_letters(
                     session, source, actor=Actor(None, system_name="bench")
                 )
-                took = time.perf_counter() - began
+                took, spent = time.perf_counter() - began, os.times()
                 stored = session.execute(text("SELECT count(*) FROM letters")).scalar()
         finally:
             engine.dispose()
@@ -145,12 +146,18 @@ def run(rows: int, database: str | None = None) -> None:
         f"{_peak_mib(resource.RUSAGE_SELF):.0f} MiB (importer), "
         f"{_peak_mib(resource.RUSAGE_CHILDREN):.0f} MiB (largest segmenting worker)"
     )
+    own = spent.user + spent.system - cpu.user - cpu.system
+    workers = spent.children_user + spent.children_system - cpu.children_user - cpu.children_system
+    print(
+        f"CPU: importer {own:.0f} s, workers {workers:.0f} s "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--database", help="a database URL; a temporary SQLite file by default")
+    parser.add_argument("--database", help="an empty database's URL (default: a new SQLite file)")
     args = parser.parse_args(argv)
     run(args.rows, args.database)
 

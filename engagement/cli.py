@@ -259,7 +259,11 @@ def import_letters(
         typer.Option("--dry-run", help="Check the file and show what it holds; write nothing."),
     ] = False,
 ) -> None:
-    """Import an earlier system's letters with their dates (a bad row: nothing imported)."""
+    """Import an earlier system's letters with their own dates and numbers.
+
+    Every row is checked first: a file with any bad row imports nothing and lists each one.
+    Running it again adds nothing twice.
+    """
     from feedback.mailbox import importer  # a domain, loaded only for this command
 
     quiet = not console.is_terminal  # a script reads the summary line alone

@@ -277,15 +277,20 @@ def _write(session: Session, reading: _Reading, expected: int, progress: Progres
                 raise Invalid("The file changed while it was imported; import it again.")
             import_store.store_batch(session, batch, counts, deadlines, reading.now)
             session.commit()
+            _shrink_cache(session)
             written += len(batch)
             if progress:
                 progress("importing", written, expected)
     if problems:
         raise Invalid("The file changed while it was imported; import it again.")
-    if session.get_bind().dialect.name == "sqlite":
-        # bulk.write_rows grew the connection's page cache; a pooled one would keep it.
-        session.execute(text(f"PRAGMA cache_size={bulk.DEFAULT_CACHE}"))
     return written
+
+
+def _shrink_cache(session: Session) -> None:
+    """SQLite's page cache back to its usual size: `bulk.write_rows` grows it to 400 MB for the
+    city-scale demo, which an import (appending in order) does not need, so memory stays flat."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text(f"PRAGMA cache_size={bulk.DEFAULT_CACHE}"))
 
 
 def _batches(rows: Iterator[ImportRow]) -> Iterator[list[ImportRow]]:
