@@ -1,6 +1,7 @@
 """Importing an earlier system's letters with their own dates (contract §1 and §6).
 
-Two passes over the file, so memory stays flat however long it is. The first checks every row
+Two passes over the file, never holding it whole (what grows with it is one key per numbered
+row, to find a number used twice: about 120 bytes a row). The first checks every row
 and learns the place names the new letters use (so segmentation keeps them whole); a file with
 any bad row imports nothing. The second writes the letters in bulk, a batch at a time, with the
 words segmented in worker processes. A row already stored (same number, or without one the same
