@@ -31,6 +31,7 @@ from engagement.models import Department, DepartmentKind, LexiconTerm, table_of
 from engagement.segment import stop_words
 from engagement.text import mask_personal
 from engagement.timeutil import utcnow
+from feedback.mailbox import finder
 from feedback.mailbox.models import Letter
 
 MAX_LETTERS = 100_000
@@ -85,21 +86,19 @@ def refresh_hot_issues(session: Session, *, now: datetime | None = None) -> HotI
 
 
 def _documents(session: Session) -> list[_Doc]:
-    """The newest letters, segmented again with today's vocabulary (names learned since they
-    arrived split differently then), in id order."""
-    recent = (
-        select(Letter.id, Letter.subject, Letter.body, Letter.name, Letter.submitted_at)
-        .order_by(Letter.submitted_at.desc(), Letter.id.desc())
-        .limit(MAX_LETTERS)
-        .subquery()
-    )
+    """The newest letters, segmented again with today's vocabulary, in id order."""
     places = _place_names(session)
-    docs = []
-    for i, subject, body, name, at in session.execute(select(recent).order_by(recent.c.id)):
-        words = dict(Counter(segment.words(f"{subject}\n{body}")))
-        found = {w for w in words if w in places or segment.is_place_code(w)}
-        docs.append(_Doc(i, subject, name, at, words, found))
-    return docs
+    return [
+        _Doc(
+            x.id,
+            x.subject,
+            x.name,
+            x.submitted_at,
+            x.words,
+            {w for w in x.words if w in places or segment.is_place_code(w)},
+        )
+        for x in finder.segment_again(session, limit=MAX_LETTERS)
+    ]
 
 
 def _place_names(session: Session) -> set[str]:

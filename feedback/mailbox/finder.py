@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from engagement import segment, vocabulary
@@ -38,12 +38,33 @@ def _sqlite(session: Session) -> bool:
 
 def index_letter(session: Session, letter_id: int, words: Iterable[str]) -> None:
     """Adds one new letter's words to the index."""
-    terms = " ".join(words)
     if _sqlite(session):
         sql = "INSERT INTO letter_fts(rowid, terms) VALUES (:id, :terms)"
     else:
         sql = "INSERT INTO letter_fts(letter_id, terms) VALUES (:id, to_tsvector('simple', :terms))"
-    session.execute(text(sql), {"id": letter_id, "terms": terms})
+    session.execute(text(sql), {"id": letter_id, "terms": _terms(words)})
+
+
+def _terms(words: Iterable[str]) -> str:
+    """The indexed text: words in sorted order, so that SQLite's contentless index can be told
+    exactly what to remove again (the order `letter_words` keeps them in, too)."""
+    return " ".join(sorted(words))
+
+
+def _reindex_letter(
+    session: Session, letter_id: int, old: Iterable[str], new: Iterable[str]
+) -> None:
+    if _sqlite(session):
+        session.execute(
+            text("INSERT INTO letter_fts(letter_fts, rowid, terms) VALUES ('delete', :id, :t)"),
+            {"id": letter_id, "t": _terms(old)},
+        )
+        index_letter(session, letter_id, new)
+    else:
+        session.execute(
+            text("UPDATE letter_fts SET terms = to_tsvector('simple', :t) WHERE letter_id = :id"),
+            {"id": letter_id, "t": _terms(new)},
+        )
 
 
 def index_missing(session: Session) -> int:
@@ -51,8 +72,9 @@ def index_missing(session: Session) -> int:
     if _sqlite(session):
         sql = (
             "INSERT INTO letter_fts(rowid, terms) SELECT letter_id, group_concat(word, ' ') "
-            "FROM letter_words WHERE letter_id IN (SELECT id FROM letters "
-            "WHERE id NOT IN (SELECT rowid FROM letter_fts)) GROUP BY letter_id"
+            "FROM (SELECT letter_id, word FROM letter_words WHERE letter_id IN (SELECT id FROM "
+            "letters WHERE id NOT IN (SELECT rowid FROM letter_fts)) ORDER BY letter_id, word) "
+            "GROUP BY letter_id"
         )
     else:
         sql = (
@@ -62,6 +84,54 @@ def index_missing(session: Session) -> int:
             "GROUP BY w.letter_id"
         )
     return session.execute(text(sql)).rowcount or 0  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Segmented:
+    id: int
+    subject: str
+    name: str
+    submitted_at: datetime
+    words: dict[str, int]
+
+
+def segment_again(session: Session, *, limit: int) -> list[Segmented]:
+    """The newest letters, in id order, segmented again with today's vocabulary.
+
+    A letter that arrived before a name was learned was split differently (翠湖 + 湾 before
+    翠湖湾 was known): its stored words and its index entry are brought up to date, so search,
+    similar letters and the suggester read it as it reads today.
+    """
+    newest = (
+        select(Letter.id, Letter.subject, Letter.body, Letter.name, Letter.submitted_at)
+        .order_by(Letter.submitted_at.desc(), Letter.id.desc())
+        .limit(limit)
+        .subquery()
+    )
+    stored: dict[int, dict[str, int]] = defaultdict(dict)
+    for letter_id, word, n in session.execute(
+        select(LetterWord.letter_id, LetterWord.word, LetterWord.n).join(
+            newest, newest.c.id == LetterWord.letter_id
+        )
+    ):
+        stored[letter_id][word] = n
+    out = []
+    for i, subject, body, name, at in session.execute(select(newest).order_by(newest.c.id)):
+        words = {w[:40]: n for w, n in Counter(segment.words(f"{subject}\n{body}")).items()}
+        if words != stored.get(i, {}):
+            _store_words(session, i, stored.get(i, {}), words)
+        out.append(Segmented(i, subject, name, at, words))
+    return out
+
+
+def _store_words(session: Session, letter_id: int, old: dict[str, int], new: dict[str, int]):
+    session.execute(delete(LetterWord).where(LetterWord.letter_id == letter_id))
+    if new:
+        session.execute(
+            insert(LetterWord),
+            [{"letter_id": letter_id, "word": w, "n": n} for w, n in new.items()],
+        )
+    _reindex_letter(session, letter_id, old, new)
 
 
 @dataclass(frozen=True)
