@@ -1,6 +1,12 @@
 """`python -m benchmarks` (`make bench`): every benchmark in turn, each printing its figures."""
 
-from benchmarks import analytics_letters, mailbox_submit, survey_results
+from benchmarks import (
+    analytics_letters,
+    demands,
+    import_letters,
+    mailbox_submit,
+    survey_results,
+)
 
 if __name__ == "__main__":
     mailbox_submit.main([])
@@ -8,3 +14,7 @@ if __name__ == "__main__":
     survey_results.main([])
     print()
     analytics_letters.main([])
+    print()
+    demands.main([])
+    print()
+    import_letters.main(["--rows", "1000000"])
