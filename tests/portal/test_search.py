@@ -298,3 +298,32 @@ def test_place_names_and_codes_are_searched_whole(client: TestClient, named_plac
     found = results(search(client, q="丽发新城 搅拌站 夜间 投诉"))
     assert found[:2] == ["A2区丽发新城搅拌站噪音扰民", "丽发新城搅拌站粉尘"]
     assert "城东新城公交站" not in found[:2]
+
+
+def test_the_writers_hint_shows_each_subject_once_and_nothing_when_nothing_is_close(
+    client: TestClient, db: Session, housing: Department, leader: User, staff: User
+) -> None:
+    for _ in range(3):
+        sent = service.submit_letter(
+            db,
+            service.NewLetter(
+                Category.consultation,
+                "住房公积金提取材料",
+                "请问提取住房公积金需要哪些材料？",
+                "赵六",
+                PHONE,
+                publish_consent=True,
+            ),
+        )
+        service.assign_letter(db, Actor(leader), number=sent.number, department="housing")
+        service.reply_letter(db, Actor(staff), number=sent.number, body="需携带身份证。")
+        service.publish_letter(db, Actor(leader), number=sent.number)
+    db.flush()
+
+    close = client.get("/mailbox/similar", params={"subject": "提取住房公积金要什么材料"})
+    far = client.get("/mailbox/similar", params={"subject": "公积金贷款利率调整"})
+    unrelated = client.get("/mailbox/similar", params={"subject": "小区路灯不亮"})
+
+    assert len(re.findall(r'<a href="/mailbox/letters/\d+"', close.text)) == 1
+    assert "mailbox/letters" not in far.text  # one shared word is not close
+    assert "mailbox/letters" not in unrelated.text
