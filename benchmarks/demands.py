@@ -18,12 +18,10 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -219,16 +217,6 @@ def _suggester(slugs: dict[str, str]) -> None:
 # --- speed at city scale -----------------------------------------------------------------------
 
 
-def _median(repeat: int, run: Callable[[], Any]) -> float:
-    run()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
-
-
 def city_speed(repeat: int) -> None:
     from benchmarks import analytics_letters
 
@@ -267,7 +255,7 @@ def city_speed(repeat: int) -> None:
             def call(path: str = path, params: dict[str, Any] = params) -> None:
                 client.get(path, params=params, headers=headers).raise_for_status()
 
-            print(f"    {name:<28} {_median(repeat, call) * 1000:8.0f} ms")
+            print(f"    {name:<28} {analytics_letters._median(repeat, call) * 1000:8.0f} ms")
 
 
 if __name__ == "__main__":

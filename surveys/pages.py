@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -21,6 +20,7 @@ from engagement.auth.deps import (
     page_user,
 )
 from engagement.auth.policy import Action, can
+from engagement.browser import browser_id_or_new, remember_browser, remember_cookie
 from engagement.db import CommittingRoute
 from engagement.errors import Conflict, Forbidden, Invalid, NotFound
 from engagement.models import Role
@@ -35,7 +35,6 @@ from surveys.rules import QuestionSpec
 router = APIRouter(
     route_class=CommittingRoute, dependencies=[Depends(verify_csrf), Depends(page_user)]
 )
-BROWSER_COOKIE = "browser_id"
 
 
 def _answered_cookie(survey_id: int) -> str:
@@ -113,7 +112,7 @@ async def submit(request: Request, session: DbSession, survey_id: int) -> Respon
     answers = {k: v for k, v in answers.items() if k in shown}
     if form.get("action") == "refresh":
         return _form(request, survey, answers, {})
-    browser = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(16)
+    browser = browser_id_or_new(request)
     try:
         await run_in_threadpool(
             lambda: service.submit_response(
@@ -129,15 +128,9 @@ async def submit(request: Request, session: DbSession, survey_id: int) -> Respon
         errors = {f or "form": e.render(i18n.gettext) for f, e in exc.errors}
         return _form(request, survey, answers, errors, status_code=422)
     response = redirect(request, f"/surveys/{survey.id}/thanks")
-    cookie = {
-        "max_age": 365 * 86400,
-        "httponly": True,
-        "samesite": "lax",
-        "secure": get_settings().secure_cookies,
-    }
-    response.set_cookie(BROWSER_COOKIE, browser, **cookie)  # type: ignore[arg-type]
+    remember_browser(response, browser)
     if survey.one_response_per_browser:
-        response.set_cookie(_answered_cookie(survey.id), "1", **cookie)  # type: ignore[arg-type]
+        remember_cookie(response, _answered_cookie(survey.id), "1")
     return response
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -15,6 +14,7 @@ from engagement import accounts, i18n
 from engagement.auth.csrf import verify_csrf
 from engagement.auth.deps import DbSession, PageActor, PageUser, client_ip, page_user
 from engagement.auth.policy import Action, can
+from engagement.browser import browser_id_or_new, remember_browser
 from engagement.db import CommittingRoute
 from engagement.errors import DomainError, Forbidden, Invalid, NotFound
 from engagement.models import Role
@@ -37,7 +37,6 @@ from feedback.consultations.splitter import split_draft
 router = APIRouter(
     route_class=CommittingRoute, dependencies=[Depends(verify_csrf), Depends(page_user)]
 )
-BROWSER_COOKIE = "browser_id"
 
 
 def days_left(consultation: Consultation, now: datetime) -> int:
@@ -153,21 +152,14 @@ def post_comment(
 @router.post("/consultations/comments/{comment_id}/agree")
 @limiter.limit(public_write_limit)
 def agree(request: Request, session: DbSession, comment_id: int) -> Response:
-    browser = request.cookies.get(BROWSER_COOKIE) or secrets.token_urlsafe(16)
+    browser = browser_id_or_new(request)
     comment = service.agree(session, comment_id, browser=browser)
     response = (
         render(request, "consultations/agree.html", {"comment": comment}, block="agree")
         if request.headers.get("HX-Request")
         else redirect(request, f"/consultations/{comment.consultation_id}#comment-{comment.id}")
     )
-    response.set_cookie(
-        BROWSER_COOKIE,
-        browser,
-        max_age=365 * 86400,
-        httponly=True,
-        samesite="lax",
-        secure=get_settings().secure_cookies,
-    )
+    remember_browser(response, browser)
     return response
 
 

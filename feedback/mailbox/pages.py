@@ -14,6 +14,7 @@ from engagement import accounts, i18n, search, vocabulary
 from engagement.auth.csrf import verify_csrf
 from engagement.auth.deps import DbSession, PageActor, PageUser, client_ip, page_user
 from engagement.auth.policy import Action, can
+from engagement.browser import browser_id
 from engagement.calendar_admin import load_calendar
 from engagement.db import CommittingRoute
 from engagement.errors import DomainError, Forbidden, Invalid, NotFound
@@ -265,11 +266,10 @@ def public_list(
 @router.get("/mailbox/letters/{number}")
 def public_letter(request: Request, session: DbSession, number: str) -> Response:
     letter = support.get_public_letter(session, number)
-    browser = request.cookies.get(support.BROWSER_COOKIE)
     context = {
         "l": views.for_public(letter),
         "labels": labels,
-        "supported": support.has_supported(session, letter, browser),
+        "supported": support.has_supported(session, letter, browser_id(request)),
     }
     return render(request, "mailbox/public_letter.html", context)
 

@@ -17,9 +17,6 @@ from engagement.timeutil import utcnow
 from feedback.mailbox import service
 from feedback.mailbox.models import Letter, LetterSupport
 
-# The long-lived browser id cookie that consultations' "I agree" and surveys use too.
-BROWSER_COOKIE = "browser_id"
-
 
 def browser_key(browser: str) -> str:
     """What is stored for a browser: a hash, so the table never holds a usable cookie."""

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 
 from engagement.auth.csrf import verify_csrf
 from engagement.auth.deps import DbSession, client_ip, page_user
+from engagement.browser import browser_id_or_new, remember_browser
 from engagement.db import CommittingRoute
 from engagement.ratelimit import limiter, public_write_limit
 from engagement.rendering import is_htmx, redirect, render
-from engagement.settings import get_settings
 from feedback.mailbox import labels, support, views
 from feedback.mailbox.schemas import PublicLetter
 
@@ -26,7 +26,7 @@ api_router = APIRouter(route_class=CommittingRoute, tags=["mailbox"])
 @limiter.limit(public_write_limit)
 def support_page(request: Request, session: DbSession, number: str) -> Response:
     """htmx gets the support block back; a plain form goes back to the letter with a thank-you."""
-    browser = request.cookies.get(support.BROWSER_COOKIE) or secrets.token_urlsafe(16)
+    browser = browser_id_or_new(request)
     letter = support.support_letter(session, number=number, browser=browser, ip=client_ip(request))
     if is_htmx(request):
         context = {
@@ -38,14 +38,7 @@ def support_page(request: Request, session: DbSession, number: str) -> Response:
         response = render(request, "mailbox/public_letter.html", context, block="support")
     else:
         response = redirect(request, f"/mailbox/letters/{letter.number}?supported=1#support")
-    response.set_cookie(
-        support.BROWSER_COOKIE,
-        browser,
-        max_age=365 * 86400,
-        httponly=True,
-        samesite="lax",
-        secure=get_settings().secure_cookies,
-    )
+    remember_browser(response, browser)
     return response
 
 

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from engagement.browser import BROWSER_COOKIE
 from engagement.models import User, table_of
 from feedback.mailbox import support
 from feedback.mailbox.models import Letter
@@ -75,7 +76,7 @@ def test_the_button_remembers_the_browser_after_its_session_ends(
     made = letters.published(db, leader, staff)
     _support_by_form(client, made.number)
     later = browser_for()  # a new session, the same long-lived browser cookie
-    later.cookies.set(support.BROWSER_COOKIE, client.cookies[support.BROWSER_COOKIE])
+    later.cookies.set(BROWSER_COOKIE, client.cookies[BROWSER_COOKIE])
 
     page = later.get(f"/mailbox/letters/{made.number}")
 
