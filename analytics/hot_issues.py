@@ -1,6 +1,6 @@
 """Hot issues (热点问题): letters that report one problem at one place, grouped.
 
-`analytics refresh` groups the most recent letters (`MAX_LETTERS`):
+`analytics refresh` groups the newest letters (`analytics.refresh.NEWEST_LETTERS`):
 1. each letter is a TF-IDF vector of its words (segmented again with the names learned so far;
    very common words left out), so 丽发新城 and 搅拌站 weigh much more than 小区 or 噪音;
 2. two letters are linked when their cosine is at least `LINK`, they were written within
@@ -34,7 +34,6 @@ from engagement.timeutil import utcnow
 from feedback.mailbox import finder
 from feedback.mailbox.models import Letter
 
-MAX_LETTERS = 100_000
 LINK = 0.3
 LINK_SAME_PLACE = 0.2  # two letters naming the same estate or road need fewer other words alike
 LINK_ONE_PLACE = 0.45  # a letter naming no place may be about any place
@@ -68,15 +67,18 @@ class _Doc:
 # --- refresh -----------------------------------------------------------------------------------
 
 
-def refresh_hot_issues(session: Session, *, now: datetime | None = None) -> HotIssueRun:
-    """Groups the recent letters into issues again, keeping the ids of issues that go on."""
+def refresh_hot_issues(
+    session: Session, letters: Sequence[finder.Segmented], *, now: datetime | None = None
+) -> HotIssueRun:
+    """Groups these letters (the newest, segmented again) into issues, keeping the ids of
+    issues that go on."""
     now = now or utcnow()
-    docs = _documents(session)
+    docs = _documents(session, letters)
     groups = group_letters(docs)
     run = HotIssueRun(
         computed_at=now,
         letters=len(docs),
-        method=METHOD.format(link=LINK, gap=MAX_GAP.days, n=MAX_LETTERS),
+        method=METHOD.format(link=LINK, gap=MAX_GAP.days, n=len(docs)),
     )
     session.execute(delete(HotIssueRun))
     session.add(run)
@@ -85,8 +87,7 @@ def refresh_hot_issues(session: Session, *, now: datetime | None = None) -> HotI
     return run
 
 
-def _documents(session: Session) -> list[_Doc]:
-    """The newest letters, segmented again with today's vocabulary, in id order."""
+def _documents(session: Session, letters: Sequence[finder.Segmented]) -> list[_Doc]:
     places = _place_names(session)
     return [
         _Doc(
@@ -97,7 +98,7 @@ def _documents(session: Session) -> list[_Doc]:
             x.words,
             {w for w in x.words if w in places or segment.is_place_code(w)},
         )
-        for x in finder.segment_again(session, limit=MAX_LETTERS)
+        for x in letters
     ]
 
 

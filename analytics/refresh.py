@@ -7,7 +7,6 @@ rolled up are counted live; it keeps that live part small, so dashboards stay fa
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,10 +15,11 @@ from analytics import hot_issues, rollup, suggester, topics
 from analytics.models import HotIssue
 from engagement import vocabulary
 from feedback.mailbox import finder
-from feedback.mailbox.models import Letter, LetterWord
+from feedback.mailbox.models import Letter
 
-# Names are learned from, and word weights counted over, this many of the newest letters.
-VOCABULARY_LETTERS = 100_000
+# Names are learned from, word weights counted over and hot issues found among this many of the
+# newest letters.
+NEWEST_LETTERS = 100_000
 
 
 def refresh(session: Session) -> str:
@@ -30,8 +30,11 @@ def refresh(session: Session) -> str:
     found = len(topics.latest(session)[1])
     topics_done = time.perf_counter()
     indexed = finder.index_missing(session)
-    learned = _learn_vocabulary(session)
-    issues = hot_issues.refresh_hot_issues(session)
+    learned = _learn_names(session)
+    # The newest letters, segmented with the names just learned; their stored words follow.
+    letters = finder.segment_again(session, limit=NEWEST_LETTERS)
+    vocabulary.store_weights(session, ([w.lower() for w in x.words] for x in letters))
+    issues = hot_issues.refresh_hot_issues(session, letters)
     grouped = session.scalar(select(func.count(HotIssue.id))) or 0
     issues_done = time.perf_counter()
     suggester_line = suggester.learn(session)
@@ -44,19 +47,10 @@ def refresh(session: Session) -> str:
     )
 
 
-def _learn_vocabulary(session: Session) -> int:
-    """Learns names from the newest letters and counts their words' weights."""
+def _learn_names(session: Session) -> int:
     newest = (
-        select(Letter.id, Letter.subject, Letter.body)
+        select(Letter.subject, Letter.body)
         .order_by(Letter.submitted_at.desc(), Letter.id.desc())
-        .limit(VOCABULARY_LETTERS)
+        .limit(NEWEST_LETTERS)
     )
-    learned = vocabulary.learn_names(session, (f"{s}\n{b}" for _, s, b in session.execute(newest)))
-    ids = select(newest.subquery().c.id)
-    words: dict[int, list[str]] = defaultdict(list)
-    for letter_id, word in session.execute(
-        select(LetterWord.letter_id, LetterWord.word).where(LetterWord.letter_id.in_(ids))
-    ):
-        words[letter_id].append(word.lower())
-    vocabulary.store_weights(session, words.values())
-    return learned
+    return vocabulary.learn_names(session, (f"{s}\n{b}" for s, b in session.execute(newest)))
