@@ -33,9 +33,7 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 # shared/ lies beside the project's checkout, here and in CI.
 DATA = Path(
-    os.environ.get(
-        "REAL_LETTERS", HERE.parents[2] / "shared" / "data" / "real-letters-2816.csv.gz"
-    )
+    os.environ.get("REAL_LETTERS", HERE.parents[2] / "shared" / "data" / "real-letters-2816.csv.gz")
 )
 
 
