@@ -113,6 +113,9 @@ def import_letters(
     report.imported = _write(session, reading, report.rows - report.present, progress)
     if report.imported:
         finder.index_missing(session)  # the staff's search index, from the words just stored
+        # Planner statistics for the new rows: without them PostgreSQL may join letters and
+        # their words by nested scans, and the next `analytics refresh` takes minutes.
+        bulk.analyze(session)
     audit.record(
         session,
         actor,
