@@ -135,12 +135,17 @@ def weights(session: Session, words: Iterable[str]) -> dict[str, float]:
     return {w: math.log((1 + total) / (1 + max(p * total, 1))) + 1.0 for w, p in share.items()}
 
 
-def similarity(session: Session, text: str, other: str) -> float:
-    """Cosine (0–1) of two texts' weighted words: 1 for the same words, 0 for none shared."""
-    a, b = Counter(segment.words(text.lower())), Counter(segment.words(other.lower()))
-    idf = weights(session, [*a, *b])
-    va = {w: (1 + math.log(n)) * idf[w] for w, n in a.items()}
-    vb = {w: (1 + math.log(n)) * idf[w] for w, n in b.items()}
-    dot = sum(v * vb[w] for w, v in va.items() if w in vb)
-    norm = math.sqrt(sum(v * v for v in va.values())) * math.sqrt(sum(v * v for v in vb.values()))
-    return dot / norm if norm else 0.0
+def similarities(session: Session, text: str, others: list[str]) -> list[float]:
+    """Cosine (0–1) of a text's weighted words with each of the others': 1 for the same words,
+    0 for none shared. One look-up of word weights for them all."""
+    counts = [Counter(segment.words(t.lower())) for t in (text, *others)]
+    idf = weights(session, {w for c in counts for w in c})
+    vectors = [{w: (1 + math.log(n)) * idf[w] for w, n in c.items()} for c in counts]
+    norms = [math.sqrt(sum(v * v for v in vector.values())) for vector in vectors]
+    mine = vectors[0]
+    return [
+        sum(v * other[w] for w, v in mine.items() if w in other) / (norms[0] * norm)
+        if norms[0] and norm
+        else 0.0
+        for other, norm in zip(vectors[1:], norms[1:], strict=True)
+    ]

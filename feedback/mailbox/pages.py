@@ -589,7 +589,8 @@ def similar(
         if len(subject.strip()) >= 2
         else ([], 0, [])
     )
-    close = [h for h in hits if vocabulary.similarity(session, subject, h.doc.title) >= CLOSE]
+    alike = vocabulary.similarities(session, subject, [h.doc.title for h in hits])
+    close = [h for h, score in zip(hits, alike, strict=True) if score >= CLOSE]
     by_title = {h.doc.title: h for h in reversed(close)}  # the best of each subject
     distinct = sorted(by_title.values(), key=close.index)[:5]
     return render(request, "mailbox/similar.html", {"hits": distinct, "terms": terms})
