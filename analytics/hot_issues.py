@@ -247,8 +247,10 @@ def _describe(group: list[_Doc]) -> tuple[str, list[str], list[str]]:
     ][:6]
     typical = max(group, key=lambda d: (sum(letters_with[w] for w in set(d.words)), -d.id))
     title = mask_personal(typical.subject, [typical.name])
-    if places and not segment.is_place_code(places[0]) and places[0] not in title:
-        title = f"{places[0]}：{title}"
+    lead = places[0] if places else ""
+    # A place that most of the letters name, not one letter's address.
+    if lead and not segment.is_place_code(lead) and counted[lead] * 2 >= len(group):
+        title = title if lead in title else f"{lead}：{title}"
     return title[:200], places, keywords
 
 
