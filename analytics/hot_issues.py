@@ -26,8 +26,8 @@ from sqlalchemy import String, cast, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from analytics.models import HotIssue, HotIssueLetter, HotIssueRun
-from engagement import segment
-from engagement.models import Department, DepartmentKind, LexiconTerm, table_of
+from engagement import segment, vocabulary
+from engagement.models import Department, table_of
 from engagement.segment import stop_words
 from engagement.text import mask_personal
 from engagement.timeutil import utcnow
@@ -88,7 +88,6 @@ def refresh_hot_issues(
 
 
 def _documents(session: Session, letters: Sequence[finder.Segmented]) -> list[_Doc]:
-    places = _place_names(session)
     return [
         _Doc(
             x.id,
@@ -96,18 +95,10 @@ def _documents(session: Session, letters: Sequence[finder.Segmented]) -> list[_D
             x.name,
             x.submitted_at,
             x.words,
-            {w for w in x.words if w in places or segment.is_place_code(w)},
+            vocabulary.places(session, x.words),
         )
         for x in letters
     ]
-
-
-def _place_names(session: Session) -> set[str]:
-    learned = session.scalars(select(LexiconTerm.word))
-    townships = session.scalars(
-        select(Department.name).where(Department.kind == DepartmentKind.township)
-    )
-    return {*learned, *townships}
 
 
 def group_letters(docs: Sequence[_Doc]) -> list[list[int]]:

@@ -112,27 +112,31 @@ def store_weights(session: Session, documents: Iterable[Iterable[str]]) -> int:
     return len(rows)
 
 
+def _letter_counts(session: Session, words: list[str]) -> tuple[int, dict[str, int]]:
+    """Over how many letters the weights were counted, and in how many each word occurs."""
+    total = session.scalar(select(VocabularyRun.letters).order_by(VocabularyRun.id.desc())) or 0
+    if not total or not words:
+        return total, {}
+    seen = session.execute(
+        select(WordWeight.word, WordWeight.letters).where(WordWeight.word.in_(words))
+    )
+    return total, dict(seen.tuples().all())
+
+
 def shares(session: Session, words: Iterable[str]) -> dict[str, float]:
     """The share of recent letters that use each word (0 for a word never counted)."""
     words = list(dict.fromkeys(words))
-    total = session.scalar(select(VocabularyRun.letters).order_by(VocabularyRun.id.desc()))
-    if not total or not words:
-        return dict.fromkeys(words, 0.0)
-    seen = dict(
-        session.execute(
-            select(WordWeight.word, WordWeight.letters).where(WordWeight.word.in_(words))
-        ).all()
-    )
-    return {w: seen.get(w, 0) / total for w in words}
+    total, seen = _letter_counts(session, words)
+    return {w: seen.get(w, 0) / total if total else 0.0 for w in words}
 
 
 def weights(session: Session, words: Iterable[str]) -> dict[str, float]:
     """Inverse document frequency of each word: rare words weigh more; unknown words most."""
-    share = shares(session, words)
-    if not any(share.values()):
-        return dict.fromkeys(share, 1.0)
-    total = session.scalar(select(VocabularyRun.letters).order_by(VocabularyRun.id.desc())) or 1
-    return {w: math.log((1 + total) / (1 + max(p * total, 1))) + 1.0 for w, p in share.items()}
+    words = list(dict.fromkeys(words))
+    total, seen = _letter_counts(session, words)
+    if not seen:
+        return dict.fromkeys(words, 1.0)
+    return {w: math.log((1 + total) / (1 + seen.get(w, 1))) + 1.0 for w in words}
 
 
 def similarities(session: Session, text: str, others: list[str]) -> list[float]:
