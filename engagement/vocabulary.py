@@ -36,10 +36,17 @@ _sync_lock = threading.Lock()
 
 def learn_names(session: Session, texts: Iterable[str], *, now: datetime | None = None) -> int:
     """Learns the names that several of these texts use; returns how many are new."""
+    return store_names(session, segment.learn_names(texts), now=now)
+
+
+def store_names(
+    session: Session, names: Iterable[tuple[str, int]], *, now: datetime | None = None
+) -> int:
+    """Stores names from `segment.learn_names` (with their letters); returns how many are new."""
     now = now or utcnow()
     known = {w: n for w, n in session.execute(select(LexiconTerm.word, LexiconTerm.letters))}
     fresh = 0
-    for word, letters in segment.learn_names(texts):
+    for word, letters in names:
         word = word[:40]
         if word not in known:
             session.add(LexiconTerm(word=word, kind="place", letters=letters, learned_at=now))

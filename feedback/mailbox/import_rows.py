@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from email_validator import EmailNotValidError, validate_email
 
 from engagement.errors import Invalid
+from engagement.i18n import N_
 from engagement.text import is_valid_phone, normalize_phone
 from feedback.mailbox.models import Category
 
@@ -64,12 +65,19 @@ BAD_NUMBER = re.compile(r"[\s/?#%\\]")
 
 @dataclass(frozen=True)
 class Problem:
+    """A bad cell: `reason` is an English msgid with %(name)s fields filled from `params`."""
+
     row: int
     column: str
     reason: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def explain(self, gettext: Callable[[str], str] = str) -> str:
+        """The reason in the language of `gettext` (English by default)."""
+        return gettext(self.reason) % dict(self.params)
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.reason}"
+        return f"row {self.row}, column {self.column}: {self.explain()}"
 
 
 @dataclass(frozen=True)
@@ -167,19 +175,19 @@ def header_columns(cells: list[str]) -> tuple[list[str | None], list[Problem]]:
     """Each position's column (None where the header cell is empty), and the header's problems."""
     names: list[str | None] = [c.strip().lower() or None for c in cells]
     problems = [
-        Problem(1, name, "unknown column (known: " + ", ".join(COLUMNS) + ")")
+        Problem(1, name, N_("unknown column (known: %(known)s)"), (("known", ", ".join(COLUMNS)),))
         for name in names
         if name is not None and name not in COLUMNS
     ]
     seen: set[str] = set()
     for name in names:
         if name is not None and name in seen:
-            problems.append(Problem(1, name, "the column appears twice"))
+            problems.append(Problem(1, name, N_("the column appears twice")))
         seen.add(name or "")
     if "submitted_at" not in seen:
-        problems.append(Problem(1, "submitted_at", "missing: every letter needs its date"))
+        problems.append(Problem(1, "submitted_at", N_("missing: every letter needs its date")))
     if not {"subject", "body"} & seen:
-        problems.append(Problem(1, "subject", "missing: give a subject or a body column"))
+        problems.append(Problem(1, "subject", N_("missing: give a subject or a body column")))
     return names, problems
 
 
@@ -217,30 +225,34 @@ class RowReader:
             if name is not None:
                 values[name] = cell.strip()
             elif cell.strip():
-                problems.append(Problem(row, str(i + 1), "a value in a column without a name"))
+                problems.append(Problem(row, str(i + 1), N_("a value in a column without a name")))
         return values, problems
 
     def _letter(self, c: _Check) -> ImportRow | None:
         submitted = self._time(c, "submitted_at", required=True)
         subject, body = c.text("subject", SUBJECT_MAX), c.text("body", BODY_MAX)
         if not subject and not body:
-            c.bad("subject", "a letter needs a subject or a body")
+            c.bad("subject", N_("a letter needs a subject or a body"))
         reply, replied = c.text("reply", REPLY_MAX), self._time(c, "replied_at")
         department = self._unit(c, "department", self.units)
         if reply and not c.get("replied_at"):
-            c.bad("replied_at", "a reply without a date")
+            c.bad("replied_at", N_("a reply without a date"))
         if c.get("replied_at") and not reply:
-            c.bad("reply", "a reply date without a reply")
+            c.bad("reply", N_("a reply date without a reply"))
         if reply and department is None and not c.get("department"):
-            c.bad("department", "a reply needs the unit that sent it")
+            c.bad("department", N_("a reply needs the unit that sent it"))
         if submitted and replied and replied < submitted:
-            c.bad("replied_at", "the reply is dated before the letter")
+            c.bad("replied_at", N_("the reply is dated before the letter"))
         public = c.flag("public")
         if public and not reply:
-            c.bad("public", "only a replied letter can be published")
+            c.bad("public", N_("only a replied letter can be published"))
         status = c.get("status").lower()
         if status and status not in CLOSED:
-            c.bad("status", f"unknown status “{status}” (only “closed” can be given)")
+            c.bad(
+                "status",
+                N_("unknown status “%(value)s” (only “closed” can be given)"),
+                value=status,
+            )
         if submitted is None or c.problems:
             self._rest(c)  # the remaining columns' mistakes are reported too
             return None
@@ -276,13 +288,13 @@ class RowReader:
         text = c.get(column)
         if not text:
             if required:
-                c.bad(column, "missing: every letter needs its date")
+                c.bad(column, N_("missing: every letter needs its date"))
             return None
         at = parse_time(text, self.tz)
         if at is None:
-            c.bad(column, f"unreadable date “{text}” (use YYYY-MM-DD HH:MM)")
+            c.bad(column, N_("unreadable date “%(value)s” (use YYYY-MM-DD HH:MM)"), value=text)
         elif at > self.now:
-            c.bad(column, f"the date {text} is in the future")
+            c.bad(column, N_("the date %(value)s is in the future"), value=text)
             return None
         return at
 
@@ -292,8 +304,12 @@ class RowReader:
             return None
         unit = units.get(text) or units.get(text.lower())
         if unit is None:
-            kind = "township" if column == "township" else "unit"
-            c.bad(column, f"unknown {kind} “{text}” (give its slug or its name)")
+            reason = (
+                N_("unknown township “%(value)s” (give its slug or its name)")
+                if column == "township"
+                else N_("unknown unit “%(value)s” (give its slug or its name)")
+            )
+            c.bad(column, reason, value=text)
         return unit
 
     def _number(self, c: _Check) -> str | None:
@@ -301,24 +317,29 @@ class RowReader:
         if not number:
             return None
         if len(number) > NUMBER_MAX or BAD_NUMBER.search(number):
-            c.bad("number", "a number has 1 to 40 characters, without spaces or / ? # % \\")
+            c.bad("number", N_("a number has 1 to 40 characters, without spaces or / ? # %% \\"))
             return None
         earlier = self.numbers.setdefault(number, c.row)
         if earlier != c.row:
-            c.bad("number", f"duplicate number {number}: row {earlier} has it too")
+            c.bad(
+                "number",
+                N_("duplicate number %(value)s: row %(row)s has it too"),
+                value=number,
+                row=str(earlier),
+            )
         return number
 
     def _category(self, c: _Check) -> Category:
         text = c.get("category")
         category = CATEGORIES.get(text.lower() or "consultation")
         if category is None:
-            c.bad("category", f"unknown category “{text}”")
+            c.bad("category", N_("unknown category “%(value)s”"), value=text)
         return category or Category.consultation
 
     def _phone(self, c: _Check) -> str:
         phone = c.get("phone")
         if phone and not is_valid_phone(phone):
-            c.bad("phone", f"not a mainland mobile or landline number: “{phone}”")
+            c.bad("phone", N_("not a mainland mobile or landline number: “%(value)s”"), value=phone)
         return normalize_phone(phone)[:20] if phone else ""
 
     def _email(self, c: _Check) -> str | None:
@@ -330,7 +351,7 @@ class RowReader:
                 raise EmailNotValidError("too long")
             validate_email(email, check_deliverability=False)
         except EmailNotValidError:
-            c.bad("email", f"not an email address: “{email}”")
+            c.bad("email", N_("not an email address: “%(value)s”"), value=email)
         return email
 
     def _support(self, c: _Check) -> int:
@@ -338,7 +359,7 @@ class RowReader:
         if not text:
             return 0
         if not text.isascii() or not text.isdigit() or int(text) > SUPPORT_MAX:
-            c.bad("support", f"not a whole number ≥ 0: “{text}”")
+            c.bad("support", N_("not a whole number ≥ 0: “%(value)s”"), value=text)
             return 0
         return int(text)
 
@@ -354,19 +375,25 @@ class _Check:
     def get(self, column: str) -> str:
         return self.values.get(column, "")
 
-    def bad(self, column: str, reason: str) -> None:
-        self.problems.append(Problem(self.row, column, reason))
+    def bad(self, column: str, reason: str, **params: str) -> None:
+        self.problems.append(Problem(self.row, column, reason, tuple(params.items())))
 
     def text(self, column: str, limit: int) -> str:
         text = self.get(column)
         if len(text) > limit:
-            self.bad(column, f"{column} too long ({len(text)} characters, at most {limit})")
+            self.bad(
+                column,
+                N_("%(name)s too long (%(length)s characters, at most %(limit)s)"),
+                name=column,
+                length=str(len(text)),
+                limit=str(limit),
+            )
         return text
 
     def flag(self, column: str) -> bool:
         text = self.get(column).lower()
         if text not in TRUE | FALSE:
-            self.bad(column, f"give true or false, not “{text}”")
+            self.bad(column, N_("give true or false, not “%(value)s”"), value=text)
         return text in TRUE
 
 

@@ -18,6 +18,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import islice
@@ -32,7 +33,9 @@ from sqlalchemy.orm import Session
 from engagement import audit, bulk, segment, vocabulary
 from engagement.audit import Actor
 from engagement.calendar_admin import load_calendar
+from engagement.db import write_intent
 from engagement.errors import Invalid
+from engagement.i18n import N_
 from engagement.models import Department, DepartmentKind, LexiconTerm
 from engagement.settings import Settings, get_settings
 from engagement.timeutil import utcnow
@@ -105,29 +108,51 @@ def import_letters(
     source_name: str | None = None,
     progress: Progress | None = None,
 ) -> Report:
-    """Checks the file and, unless it has problems or this is a dry run, imports its letters."""
-    reading = _Reading.of(session, path)
-    report = _check(session, reading, learn=not dry_run, progress=progress)
+    """Checks the file and, unless it has problems or this is a dry run, imports its letters.
+
+    Runs on a session of its own: it commits as it goes.
+    """
+    with _intent(write=False):
+        reading = _Reading.of(session, path)
+        report, names = _check(session, reading, learn=not dry_run, progress=progress)
+        session.commit()  # ends the long read before any write begins
     if report.problems or dry_run:
         return report
-    report.imported = _write(session, reading, report.rows - report.present, progress)
-    if report.imported:
-        finder.index_missing(session)  # the staff's search index, from the words just stored
-        # Planner statistics for the new rows: without them PostgreSQL may join letters and
-        # their words by nested scans, and the next `analytics refresh` takes minutes.
-        bulk.analyze(session)
-    audit.record(
-        session,
-        actor,
-        "letter.import",
-        object_type="file",
-        object_id=source_name or path.name,
-        rows=report.rows,
-        imported=report.imported,
-        skipped=report.present,
-    )
-    session.commit()
+    with _intent(write=True):
+        vocabulary.store_names(session, names)
+        report.imported = _write(session, reading, report.rows - report.present, progress)
+        if report.imported:
+            finder.index_missing(session)  # the staff's search index, from the words just stored
+            # Planner statistics for the new rows: without them PostgreSQL may join letters and
+            # their words by nested scans, and the next `analytics refresh` takes minutes.
+            bulk.analyze(session)
+        audit.record(
+            session,
+            actor,
+            "letter.import",
+            object_type="file",
+            object_id=source_name or path.name,
+            rows=report.rows,
+            imported=report.imported,
+            skipped=report.present,
+        )
+        session.commit()
     return report
+
+
+@contextmanager
+def _intent(*, write: bool) -> Iterator[None]:
+    """Whether the transactions begun inside take SQLite's write lock at BEGIN.
+
+    The check only reads, for minutes on a big file: as a plain read it neither waits for nor
+    blocks the site's writers. Each write transaction takes the lock up front, so that it
+    never has to upgrade a read snapshot that a letter written meanwhile made stale.
+    """
+    token = write_intent.set(write)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
 
 
 @dataclass(frozen=True)
@@ -158,7 +183,7 @@ class _Reading:
         table = read_table(self.path)
         first = next(table, None)
         if first is None:
-            problems.append(Problem(1, "submitted_at", "the file is empty"))
+            problems.append(Problem(1, "submitted_at", N_("the file is empty")))
             return
         columns, header_problems = header_columns(first[1])
         problems += header_problems
@@ -181,21 +206,15 @@ class _Reading:
 
 def _check(
     session: Session, reading: _Reading, *, learn: bool, progress: Progress | None
-) -> Report:
-    """Checks every row; learns names from the new letters when the file is good and `learn`."""
+) -> tuple[Report, list[tuple[str, int]]]:
+    """Checks every row; with `learn`, also finds the names the new letters use."""
     report = Report()
     texts = (row.text for row in _new_rows(session, reading, report, progress))
     if not learn:
         for _ in texts:
             pass
-        return report
-    savepoint = session.begin_nested()
-    vocabulary.learn_names(session, texts)
-    if report.problems:
-        savepoint.rollback()
-    else:
-        savepoint.commit()
-    return report
+        return report, []
+    return report, segment.learn_names(texts)
 
 
 def _new_rows(
