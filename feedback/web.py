@@ -20,6 +20,7 @@ from feedback.consultations.models import Status as ConsultationStatus
 from feedback.consultations.pages import days_left
 from feedback.indexing import documents as search_documents  # noqa: F401
 from feedback.mailbox import api as mailbox_api
+from feedback.mailbox import import_pages as mailbox_import
 from feedback.mailbox import labels as mailbox_labels
 from feedback.mailbox import pages as mailbox_pages
 from feedback.mailbox import service as mailbox_service
@@ -36,6 +37,7 @@ api_router.include_router(consultations_api.router)
 page_router = APIRouter()
 page_router.include_router(mailbox_pages.router)
 page_router.include_router(mailbox_support.page_router)
+page_router.include_router(mailbox_import.router)
 page_router.include_router(consultations_pages.router)
 
 WORKBENCH_LINKS = [
@@ -43,6 +45,7 @@ WORKBENCH_LINKS = [
     (N_("Reply templates"), "/staff/templates", Action.view_workbench),
     (N_("Consultations"), "/staff/consultations", Action.view_workbench),
     (N_("Sensitive words"), "/staff/sensitive-words", Action.manage_settings),
+    (N_("Import letters"), "/admin/import", Action.import_letters),
 ]
 
 

@@ -18,6 +18,7 @@ class Action(enum.StrEnum):
     manage_departments = "manage_departments"
     manage_calendar = "manage_calendar"
     manage_settings = "manage_settings"
+    import_letters = "import_letters"
     read_audit = "read_audit"
     view_workbench = "view_workbench"
     view_unit = "view_unit"  # read a unit's letters, results, exports, figures
@@ -45,6 +46,7 @@ RULES: dict[Action, Rule] = {
     Action.manage_departments: Rule(_ADMIN, own_unit=False),
     Action.manage_calendar: Rule(_ADMIN, own_unit=False),
     Action.manage_settings: Rule(_ADMIN, own_unit=False),
+    Action.import_letters: Rule(_ADMIN, own_unit=False),
     Action.read_audit: Rule(_ADMIN, own_unit=False),
     Action.view_workbench: Rule(frozenset(Role), own_unit=True),
     Action.view_unit: Rule(_LEADERS, own_unit=True),

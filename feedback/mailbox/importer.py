@@ -122,6 +122,8 @@ def import_letters(
         vocabulary.store_names(session, names)
         report.imported = _write(session, reading, report.rows - report.present, progress)
         if report.imported:
+            if progress:
+                progress("indexing", report.imported, report.imported)
             finder.index_missing(session)  # the staff's search index, from the words just stored
             # Planner statistics for the new rows: without them PostgreSQL may join letters and
             # their words by nested scans, and the next `analytics refresh` takes minutes.
@@ -131,7 +133,8 @@ def import_letters(
             actor,
             "letter.import",
             object_type="file",
-            object_id=source_name or path.name,
+            object_id=(source_name or path.name)[:64],
+            file=source_name or path.name,
             rows=report.rows,
             imported=report.imported,
             skipped=report.present,
