@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 from typing import Any
 
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
@@ -462,10 +463,10 @@ def test_csv_export_has_a_row_per_response_and_a_column_per_question(
     assert response.content.startswith(b"\xef\xbb\xbf")  # Excel needs the BOM to read UTF-8
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     keys = [q["key"] for q in QUESTIONS]
-    assert rows[0][-len(keys) :] == keys
-    assert "您居住在哪个片区？" in rows[1]  # the question texts, Chinese intact
-    data = [row for row in rows if row[0].isdigit()]
-    assert len(data) == len(ANSWERS)
+    assert rows[0] == ["response", "submitted_at", *keys]  # one header row, then data only
+    data = rows[1:]
+    assert len(data) == len(ANSWERS) and all(row[0].isdigit() for row in data)
+    assert len(pd.read_csv(io.BytesIO(response.content), encoding="utf-8-sig")) == len(ANSWERS)
     assert all(len(row) == len(rows[0]) for row in data)
     first = dict(zip(rows[0], data[0], strict=True))
     assert first["district"] == "城东"
@@ -488,9 +489,9 @@ def test_xlsx_export_has_a_column_per_option_of_multiple_choice(
     response = client.get(f"{API}/staff/surveys/{survey_id}/export?format=xlsx", headers=staff_auth)
 
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    assert sheet is not None
-    rows = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["responses", "questions"]
+    rows = list(book["responses"].iter_rows(values_only=True))
     header = list(rows[0])
     assert [h for h in header if str(h).startswith("services")] == [
         "services:公交",
@@ -506,6 +507,12 @@ def test_xlsx_export_has_a_column_per_option_of_multiple_choice(
     assert (first["district"], first["satisfaction"], first["age"]) == ("城东", 5, 30)
     third = dict(zip(header, data[2], strict=True))
     assert third["services:公交"] == 0 and third["age"] is None
+    assert len(rows) == 1 + len(ANSWERS)  # no row of question texts under the keys
+    questions = list(book["questions"].iter_rows(values_only=True))
+    assert questions[0] == ("key", "text", "kind", "options")
+    by_key = {q[0]: q[1:] for q in questions[1:]}
+    assert list(by_key) == [q["key"] for q in QUESTIONS]
+    assert by_key["district"] == ("您居住在哪个片区？", "single", "城东；城西；城南")
 
 
 def test_export_is_for_the_unit(
