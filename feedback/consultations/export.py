@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engagement.settings import get_settings
+from engagement.spreadsheet import XLSX, append_row, xlsx_bytes
 from feedback.consultations.models import Comment, Consultation
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["HEADERS", "XLSX", "comments_xlsx"]
 HEADERS = [
     "编号",
     "条款",
@@ -26,18 +25,20 @@ HEADERS = [
 
 
 def comments_xlsx(session: Session, consultation: Consultation) -> bytes:
-    """One row per comment; contact details included, so only the unit may download it."""
+    """One row per comment; contact details included, so only the unit may download it.
+    Commenters' text is written as text cells: a comment never runs as a formula."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "意见"
-    sheet.append(HEADERS)
+    append_row(sheet, HEADERS)
     tz = get_settings().tz
     comments = session.scalars(
         select(Comment).where(Comment.consultation_id == consultation.id).order_by(Comment.id)
     )
     for c in comments:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 c.id,
                 c.section.heading if c.section else "全文",
@@ -48,10 +49,8 @@ def comments_xlsx(session: Session, consultation: Consultation) -> bytes:
                 c.status.value,
                 c.disposition.decision.value if c.disposition else "",
                 c.disposition.reason if c.disposition else c.reason,
-            ]
+            ],
         )
     for column, width in zip("ABCDEFGHI", (8, 18, 60, 10, 18, 18, 10, 14, 40), strict=True):
         sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book)
