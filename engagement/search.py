@@ -9,11 +9,21 @@ becomes public and `unindex` when it stops being so.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func, select, text
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from engagement.models import Base
@@ -56,25 +66,41 @@ def _sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
+def terms_of(title: str, body: str) -> str:
+    """What the index stores of a document's text (segmenting is the costly part of indexing)."""
+    return search_terms(f"{title}\n{body}")
+
+
 def index(session: Session, doc: Doc) -> None:
     """Adds or replaces one public document."""
     unindex(session, doc.kind, doc.ref)
-    row = SearchDocument(
-        kind=doc.kind,
-        ref=doc.ref,
-        title=doc.title[:300],
-        body=doc.body,
-        url=doc.url,
-        department_id=doc.department_id,
-        published_at=doc.published_at,
-        terms=search_terms(f"{doc.title}\n{doc.body}"),
-    )
-    session.add(row)
-    session.flush()
+    add_new(session, [(doc, terms_of(doc.title, doc.body))])
+
+
+def add_new(session: Session, docs: Sequence[tuple[Doc, str]]) -> None:
+    """Adds documents not in the index yet, each with its `terms_of`, in one statement."""
+    if not docs:
+        return
+    rows = [
+        {
+            "kind": doc.kind,
+            "ref": doc.ref,
+            "title": doc.title[:300],
+            "body": doc.body,
+            "url": doc.url,
+            "department_id": doc.department_id,
+            "published_at": doc.published_at,
+            "terms": terms,
+        }
+        for doc, terms in docs
+    ]
+    ids = session.scalars(
+        insert(SearchDocument).returning(SearchDocument.id, sort_by_parameter_order=True), rows
+    ).all()
     if _sqlite(session):
         session.execute(
             text("INSERT INTO search_fts(rowid, terms) VALUES (:id, :terms)"),
-            {"id": row.id, "terms": row.terms},
+            [{"id": i, "terms": row["terms"]} for i, row in zip(ids, rows, strict=True)],
         )
 
 

@@ -398,6 +398,11 @@ def learn_names(texts: Iterable[str], *, min_letters: int = MIN_LETTERS) -> list
     counts: Counter[str] = Counter()
     for text in texts:
         counts.update(names_in(text))
+    return choose_names(counts, min_letters=min_letters)
+
+
+def choose_names(counts: Counter[str], *, min_letters: int = MIN_LETTERS) -> list[tuple[str, int]]:
+    """`learn_names` from the letters' counts of `names_in` (counted by several processes)."""
     kept = {n: c for n, c in counts.items() if c >= min_letters}
     by_end: dict[str, list[str]] = defaultdict(list)
     for name in kept:

@@ -13,16 +13,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from engagement import bulk
+from engagement import bulk, search
 from engagement.models import table_of
 from engagement.settings import Settings
 from engagement.workdays import WorkCalendar
+from feedback.indexing import letter_doc
 from feedback.mailbox import rules
 from feedback.mailbox.import_rows import ImportRow
 from feedback.mailbox.models import EventKind, Letter, LetterEvent, LetterWord, Reply, Status
+from feedback.mailbox.service import word_counts
 
 # Stored as the tracking code's hash: no code hashes to it (a SHA-256 is 64 hex digits), so an
 # imported letter, which never had a tracking code here, cannot be tracked.
@@ -92,17 +94,34 @@ class Deadlines:
         return self.add(start, rules.reply_working_days(row.category, self.settings))
 
 
+@dataclass(frozen=True, slots=True)
+class Segmented:
+    """What segmenting gives of one row: its words and, if published, its search terms."""
+
+    words: dict[str, int]
+    terms: str | None
+
+
+def segmented(row: ImportRow) -> Segmented:
+    """Segments one row (in a worker process): the costly part of writing it."""
+    terms = None
+    if row.public:
+        doc = letter_doc(_letter_for_index(row, {"legacy_number": "-"}))
+        terms = search.terms_of(doc.title, doc.body)
+    return Segmented(word_counts(row.text), terms)
+
+
 def store_batch(
     session: Session,
     rows: Sequence[ImportRow],
-    counts: Sequence[dict[str, int]],
+    segments: Sequence[Segmented],
     deadlines: Deadlines,
     now: datetime,
 ) -> None:
-    """Writes one batch: its letters, their words, replies and timelines."""
+    """Writes one batch: its letters, their words, replies, timelines and public index entries."""
     ids = reserve_ids(session, len(rows))
     letters = [_letter(i, row, deadlines, now) for i, row in zip(ids, rows, strict=True)]
-    words = [(i, w, n) for i, c in zip(ids, counts, strict=True) for w, n in c.items()]
+    words = [(i, w, n) for i, s in zip(ids, segments, strict=True) for w, n in s.words.items()]
     replies = [
         (i, row.department.id if row.department else None, row.reply, True, row.replied_at)
         for i, row in zip(ids, rows, strict=True)
@@ -117,7 +136,14 @@ def store_batch(
     ):
         if values:  # (bulk.prepare_rows needs at least one row)
             bulk.write_rows(session, table_of(model), columns, values)
-    index_public(session, [v["id"] for v in letters if v["published"]])
+    search.add_new(
+        session,
+        [
+            (letter_doc(_letter_for_index(row, values)), s.terms)
+            for row, values, s in zip(rows, letters, segments, strict=True)
+            if s.terms is not None
+        ],
+    )
 
 
 def reserve_ids(session: Session, n: int) -> Sequence[int]:
@@ -189,11 +215,14 @@ def _events(letter: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
         yield (letter_id, letter["closed_at"], EventKind.closed, True, None, "", {})
 
 
-def index_public(session: Session, ids: list[int]) -> None:
-    """Puts published letters into the public search index, masked, as publishing one does."""
-    if not ids:
-        return
-    from feedback.indexing import refresh_letter  # the index module imports the mailbox's
-
-    for letter in session.scalars(select(Letter).where(Letter.id.in_(ids))):
-        refresh_letter(session, letter)
+def _letter_for_index(row: ImportRow, values: dict[str, Any]) -> Letter:
+    """A letter, not stored, that the public index reads as it reads a published one."""
+    fields = ("id", "number_day", "legacy_number", "department_id", "published_at")
+    letter = Letter(
+        subject=row.subject,
+        body=row.body,
+        name=row.name,
+        **{k: values[k] for k in fields if k in values},
+    )
+    letter.replies = [Reply(body=row.reply, public=True)]
+    return letter

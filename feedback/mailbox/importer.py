@@ -24,6 +24,7 @@ from datetime import date, datetime
 from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -51,13 +52,14 @@ from feedback.mailbox.import_rows import (
 )
 from feedback.mailbox.models import Letter
 from feedback.mailbox.models import parse_number as platform_number
-from feedback.mailbox.service import word_counts
 
 BATCH = 2_000
 LOOKUP = 500  # rows per query for letters already stored
 POOL_FROM = 5_000  # rows; fewer are segmented here sooner than worker processes start
+POOL_FROM_BYTES = 2_000_000  # the same for the check, which knows the file's size only
 WORKERS = 2
 
+T = TypeVar("T")
 Progress = Callable[[str, int, int | None], None]  # (phase, rows done, rows in all or None)
 
 
@@ -212,12 +214,16 @@ def _check(
 ) -> tuple[Report, list[tuple[str, int]]]:
     """Checks every row; with `learn`, also finds the names the new letters use."""
     report = Report()
-    texts = (row.text for row in _new_rows(session, reading, report, progress))
+    rows = _new_rows(session, reading, report, progress)
     if not learn:
-        for _ in texts:
+        for _ in rows:
             pass
         return report, []
-    return report, segment.learn_names(texts)
+    counts: Counter[str] = Counter()
+    with _Workers(session, parallel=reading.path.stat().st_size >= POOL_FROM_BYTES) as workers:
+        for _, found in workers.map(_names, _batches(rows)):
+            counts.update(found)
+    return report, segment.choose_names(counts)
 
 
 def _new_rows(
@@ -297,11 +303,11 @@ def _write(session: Session, reading: _Reading, expected: int, progress: Progres
     rows = _new_rows(session, reading, Report(problems=problems), None)
     written = 0
     deadlines = import_store.Deadlines(reading.calendar, reading.settings)
-    with _Segmenter(session, parallel=expected >= POOL_FROM) as segmenter:
-        for batch, counts in segmenter.words(_batches(rows)):
+    with _Workers(session, parallel=expected >= POOL_FROM) as workers:
+        for batch, segmented in workers.map(_segment, _batches(rows)):
             if problems:
                 raise Invalid("The file changed while it was imported; import it again.")
-            import_store.store_batch(session, batch, counts, deadlines, reading.now)
+            import_store.store_batch(session, batch, segmented, deadlines, reading.now)
             session.commit()
             _shrink_cache(session)
             written += len(batch)
@@ -329,17 +335,26 @@ def _init_worker(words: list[str]) -> None:
     segment.warm_up()
 
 
-def _segment(texts: list[str]) -> list[dict[str, int]]:
-    """Each letter's words, segmented once (runs in a worker process)."""
-    return [word_counts(text) for text in texts]
+def _names(rows: list[ImportRow]) -> Counter[str]:
+    """How many of these letters use each candidate name (runs in a worker process)."""
+    counts: Counter[str] = Counter()
+    for row in rows:
+        counts.update(segment.names_in(row.text))
+    return counts
 
 
-class _Segmenter:
-    """Segments batches of letters in worker processes, a few batches ahead of the writer.
+def _segment(rows: list[ImportRow]) -> list[import_store.Segmented]:
+    """Each letter's words, and a published one's search terms (runs in a worker process)."""
+    return [import_store.segmented(row) for row in rows]
 
-    Results come back in the batches' order, so the same file always gives the same rows.
-    Workers are spawned (not forked: this process holds database connections) and are given
-    the county's names, including those just learned from the file.
+
+class _Workers:
+    """Runs a function over batches of rows in worker processes, a few batches ahead.
+
+    Segmenting is most of an import's work: this spreads it over the machine's cores. Results
+    come back in the batches' order, so the same file always gives the same rows. Workers are
+    spawned (not forked: this process holds database connections) and are given the county's
+    names, including those just learned from the file.
     """
 
     def __init__(self, session: Session, *, parallel: bool) -> None:
@@ -354,23 +369,23 @@ class _Segmenter:
                 initargs=(names,),
             )
 
-    def __enter__(self) -> _Segmenter:
+    def __enter__(self) -> _Workers:
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
 
-    def words(
-        self, batches: Iterator[list[ImportRow]]
-    ) -> Iterator[tuple[list[ImportRow], list[dict[str, int]]]]:
+    def map(
+        self, work: Callable[[list[ImportRow]], T], batches: Iterator[list[ImportRow]]
+    ) -> Iterator[tuple[list[ImportRow], T]]:
         if self.pool is None:
             for batch in batches:
-                yield batch, _segment([row.text for row in batch])
+                yield batch, work(batch)
             return
-        pending: list[tuple[list[ImportRow], Future[list[dict[str, int]]]]] = []
+        pending: list[tuple[list[ImportRow], Future[T]]] = []
         for batch in batches:
-            pending.append((batch, self.pool.submit(_segment, [row.text for row in batch])))
+            pending.append((batch, self.pool.submit(work, batch)))
             if len(pending) > WORKERS:
                 done, future = pending.pop(0)
                 yield done, future.result()

@@ -184,7 +184,7 @@ def test_a_good_file_imports_its_letters_with_their_dates(
     audit = db.scalar(select(AuditEvent).where(AuditEvent.action == "letter.import"))
     assert audit is not None
     assert (audit.actor_name, audit.object_id) == ("test", f"letters.{kind}")
-    assert audit.detail == {"rows": 3, "imported": 3, "skipped": 0}
+    assert audit.detail == {"file": f"letters.{kind}", "rows": 3, "imported": 3, "skipped": 0}
 
 
 def test_running_it_again_adds_nothing_twice(db: Session, units: None, tmp_path: Path) -> None:
