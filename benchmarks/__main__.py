@@ -17,4 +17,4 @@ if __name__ == "__main__":
     print()
     demands.main([])
     print()
-    import_letters.main(["--rows", "1000000"])
+    import_letters.main(["--rows", "1000000", "--postgres"])

@@ -4,7 +4,8 @@
 to a CSV (streaming: eight years of a county's letters on the demo's topics, with estates,
 writers, phones, replies 1–40 days later, a few published), loads the demo's units into a fresh
 database at the newest schema (a temporary SQLite file unless --database is given), then times
-`feedback.mailbox.importer.import_letters` and prints rows/s and peak memory.
+`feedback.mailbox.importer.import_letters` and prints rows/s and peak memory. With --postgres it
+does the same on a PostgreSQL server started for the run.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from benchmarks import postgres
 from engagement.audit import Actor
 from engagement.db import make_engine
 from engagement.demo import TOWNSHIPS, load_units
@@ -158,8 +160,20 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", help="an empty database's URL (default: a new SQLite file)")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="also import into a PostgreSQL server started for the run (see benchmarks.postgres)",
+    )
     args = parser.parse_args(argv)
     run(args.rows, args.database)
+    if args.postgres:
+        print()
+        with postgres.server() as url:
+            if url is None:
+                print("Import letters on PostgreSQL: skipped (no PostgreSQL installed here)")
+            else:
+                run(args.rows, url)
 
 
 if __name__ == "__main__":
