@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from types import ModuleType
@@ -21,6 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from engagement import i18n, segment
 from engagement.auth.deps import LoginRequired
+from engagement.body_limit import BodyLimitMiddleware
 from engagement.charts import PLOTLY_JS_DIR
 from engagement.db import make_engine, make_sessionmaker
 from engagement.errors import DomainError, Invalid, Unauthenticated
@@ -92,6 +93,17 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         https_only=settings.secure_cookies,
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware, limit_for=_body_limits(settings))
+
+
+def _body_limits(settings: Settings) -> Callable[[str], int]:
+    """The most bytes a request's body may have: the domains' larger uploads, else the default."""
+    larger = {
+        path: limit(settings)
+        for module in domain_modules()
+        for path, limit in getattr(module, "BODY_LIMITS", {}).items()
+    }
+    return lambda path: larger.get(path, settings.body_max_bytes)
 
 
 def _add_routes(app: FastAPI) -> None:
@@ -173,6 +185,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         message = {
             404: i18n.gettext("The page you asked for does not exist or has moved."),
             405: i18n.gettext("This address does not accept that kind of request."),
+            413: i18n.gettext("What you sent is too large."),
         }.get(exc.status_code, str(exc.detail))
         return _error_page(request, exc.status_code, message)
 

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     unanswered_alarm_days: int = 60  # flagged to leaders; at 90 days the site fails inspection
     upload_max_bytes: int = 5 * 1024 * 1024
     upload_max_files: int = 3
+    body_max_bytes: int = 2 * 1024 * 1024  # any request body, unless its route allows more
     # Files uploaded to the admin's import page, kept while they are checked and imported.
     import_dir: Path = Path("./imports")
     import_max_bytes: int = 1024 * 1024 * 1024

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from engagement.auth.policy import Action
 from engagement.i18n import N_
 from engagement.models import Department
+from engagement.settings import Settings
 from engagement.timeutil import utcnow
 from feedback.consultations import api as consultations_api
 from feedback.consultations import labels as consultation_labels
@@ -39,6 +41,14 @@ page_router.include_router(mailbox_pages.router)
 page_router.include_router(mailbox_support.page_router)
 page_router.include_router(mailbox_import.router)
 page_router.include_router(consultations_pages.router)
+
+MB = 1024 * 1024
+# Routes whose bodies may be larger than ENGAGEMENT_BODY_MAX_BYTES: a letter with its photos, and
+# the admin's import file.
+BODY_LIMITS: dict[str, Callable[[Settings], int]] = {
+    "/mailbox": lambda s: s.upload_max_files * s.upload_max_bytes + MB,
+    "/admin/import": lambda s: s.import_max_bytes + MB,
+}
 
 WORKBENCH_LINKS = [
     (N_("Letters to handle"), "/staff/letters", Action.view_workbench),
