@@ -19,7 +19,7 @@ from slowapi.errors import RateLimitExceeded
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from engagement import i18n, segment
+from engagement import i18n, log_redaction, segment
 from engagement.auth.deps import LoginRequired
 from engagement.body_limit import BodyLimitMiddleware
 from engagement.charts import PLOTLY_JS_DIR
@@ -52,6 +52,7 @@ def load_models() -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    log_redaction.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
