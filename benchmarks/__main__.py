@@ -3,6 +3,7 @@
 from benchmarks import (
     analytics_letters,
     demands,
+    durability,
     import_letters,
     mailbox_submit,
     survey_results,
@@ -10,6 +11,8 @@ from benchmarks import (
 
 if __name__ == "__main__":
     mailbox_submit.main([])
+    print()
+    durability.main(["--postgres"])
     print()
     survey_results.main([])
     print()
