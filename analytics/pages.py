@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
-from analytics import alarms, hot_issues, participation, public, scope, topics, trends
+from analytics import alarms, hot_issues, open_data, participation, public, scope, topics, trends
 from analytics.queries import (
     LetterFigures,
     LetterFilter,
@@ -20,7 +20,7 @@ from analytics.queries import (
     where,
     word_counts_by_period,
 )
-from engagement import accounts, charts, i18n
+from engagement import accounts, charts, i18n, spreadsheet
 from engagement.auth.csrf import verify_csrf
 from engagement.auth.deps import DbSession, PageUser, page_user
 from engagement.auth.policy import unit_scope
@@ -29,6 +29,7 @@ from engagement.errors import NotFound
 from engagement.models import DepartmentKind, User
 from engagement.rendering import render
 from engagement.settings import get_settings
+from engagement.spreadsheet import append_row, xlsx_bytes
 from engagement.timeutil import utcnow
 from feedback.mailbox.labels import CATEGORY_LABELS
 from feedback.mailbox.models import Category
@@ -263,19 +264,21 @@ def _examples(session: Session, figures: LetterFigures, f: LetterFilter) -> dict
 
 @router.get("/dashboard/briefing.xlsx")
 def briefing_xlsx(request: Request, session: DbSession, user: PageUser) -> Response:
+    """The briefing's figures, hot issues and words; their text (from letters) as text cells."""
     context = dashboard_context(request, session, user)
     figures: LetterFigures = context["figures"]
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "总体"
-    sheet.append(["指标", "数值"])
+    append_row(sheet, ["指标", "数值"])
     for h in context["headlines"]:
-        sheet.append([i18n.gettext(h["label"]), h["value"]])
+        append_row(sheet, [i18n.gettext(h["label"]), h["value"]])
     units = book.create_sheet("单位")
-    units.append(["单位", "来信", "已答复", "按时答复", "超期", "答复中位小时", "满意率"])
+    append_row(units, ["单位", "来信", "已答复", "按时答复", "超期", "答复中位小时", "满意率"])
     for u in context["units"]:
-        units.append(
+        append_row(
+            units,
             [
                 u.department["name"] if u.department else "未分配",
                 u.total,
@@ -284,32 +287,55 @@ def briefing_xlsx(request: Request, session: DbSession, user: PageUser) -> Respo
                 u.overdue,
                 u.median_reply_hours,
                 u.satisfaction_rate,
-            ]
+            ],
         )
+    if context["hot"]:
+        hot = book.create_sheet("热点问题")
+        append_row(hot, ["问题", "地点", "关键词", "来信", "写信人", "关注", "热度", "涉及单位"])
+        for i in context["hot"]:
+            append_row(
+                hot,
+                [
+                    i.issue.title,
+                    "、".join(i.issue.places),
+                    "、".join(i.issue.keywords),
+                    i.letters,
+                    i.writers,
+                    i.support,
+                    i.heat,
+                    "、".join(d.name for d in i.departments),
+                ],
+            )
     words = book.create_sheet("热词")
-    words.append(["词", "次数"])
+    append_row(words, ["词", "次数"])
     for k in figures.top_keywords:
-        words.append([k["word"], k["count"]])
+        append_row(words, [k["word"], k["count"]])
     if context["topic_run"] is not None:
         found = book.create_sheet("主题")
-        found.append(["主题", "来信", "近30天", "前30天", "涉及单位", "示例来信"])
+        append_row(found, ["主题", "来信", "近30天", "前30天", "涉及单位", "示例来信"])
         for t in context["topics"]:
-            found.append(
-                [t.label, t.size, t.recent, t.previous, "、".join(t.units), "；".join(t.examples)]
+            append_row(
+                found,
+                [t.label, t.size, t.recent, t.previous, "、".join(t.units), "；".join(t.examples)],
             )
-    out = io.BytesIO()
-    book.save(out)
     return Response(
-        out.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        xlsx_bytes(book),
+        media_type=spreadsheet.XLSX,
         headers={"Content-Disposition": 'attachment; filename="briefing.xlsx"'},
     )
 
 
+def _this_year() -> int:
+    return utcnow().astimezone(get_settings().tz).year
+
+
+def _statistics_year(year: int | None) -> int:
+    return year if year and 2000 <= year <= _this_year() else _this_year()
+
+
 @router.get("/statistics")
 def statistics_page(request: Request, session: DbSession, year: int | None = None) -> Response:
-    this_year = utcnow().astimezone(get_settings().tz).year
-    chosen = year if year and 2000 <= year <= this_year else this_year
+    chosen, this_year = _statistics_year(year), _this_year()
     rows = public.monthly(session, chosen)
     since, until = period(date(chosen, 1, 1), date(chosen, 12, 31))
     figures = letter_figures(session, LetterFilter(since=since, until=until), keywords=0)
@@ -329,10 +355,38 @@ def statistics_page(request: Request, session: DbSession, year: int | None = Non
 
 @router.get("/statistics.csv")
 def statistics_csv(session: DbSession, year: int | None = None) -> Response:
-    this_year = utcnow().astimezone(get_settings().tz).year
-    chosen = year if year and 2000 <= year <= this_year else this_year
+    """The year's figures by month, unit and kind; headers and kinds in the page's language."""
+    chosen = _statistics_year(year)
     return Response(
         public.to_csv(public.monthly(session, chosen)),
-        media_type="text/csv; charset=utf-8",
+        media_type=spreadsheet.CSV,
         headers={"Content-Disposition": f'attachment; filename="statistics-{chosen}.csv"'},
+    )
+
+
+OpenDataYear = Annotated[int | None, Query(ge=2000, le=9999)]
+
+
+def _open_data_file(year: int | None, ext: str) -> dict[str, str]:
+    name = f"letters-{year}.{ext}" if year else f"letters.{ext}"
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+@router.get("/statistics/letters.csv")
+def open_letters_csv(request: Request, year: OpenDataYear = None) -> StreamingResponse:
+    """Published letters, masked as on /mailbox/letters, streamed; see analytics.open_data."""
+    return StreamingResponse(
+        open_data.to_csv(request.app.state.sessionmaker, year=year),
+        media_type=spreadsheet.CSV,
+        headers=_open_data_file(year, "csv"),
+    )
+
+
+@router.get("/statistics/letters.json")
+def open_letters_json(request: Request, year: OpenDataYear = None) -> StreamingResponse:
+    """The same letters as JSON: English keys, the contract's codes, labels beside them."""
+    return StreamingResponse(
+        open_data.to_json(request.app.state.sessionmaker, year=year),
+        media_type="application/json",
+        headers=_open_data_file(year, "json"),
     )

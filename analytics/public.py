@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from datetime import date
 from typing import Any
@@ -19,9 +17,12 @@ from analytics.queries import (
     letter_figures,
     rate,
 )
+from engagement.i18n import N_, gettext
 from engagement.models import Department
 from engagement.settings import get_settings
+from engagement.spreadsheet import csv_bytes
 from engagement.timeutil import utcnow
+from feedback.mailbox.labels import CATEGORY_LABELS
 from feedback.mailbox.models import Category
 
 
@@ -78,13 +79,25 @@ def monthly_totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+CSV_COLUMNS = (
+    ("month", N_("Month")),
+    ("unit", N_("Unit")),
+    ("category", N_("Kind of letter")),
+    ("received", N_("Letters received")),
+    ("replied", N_("Replied")),
+    ("on_time", N_("Replied by the deadline")),
+)
+
+
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with a BOM, so that Excel opens the Chinese unit names correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["month", "unit", "category", "received", "replied", "on_time"])
-    for row in rows:
-        writer.writerow(
-            [row[k] for k in ("month", "unit", "category", "received", "replied", "on_time")]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """Headers and kinds of letter in the request's language; UTF-8 with a BOM for Excel."""
+    labels = {code: gettext(label) for code, label in CATEGORY_LABELS.items()}
+    unassigned = gettext("not assigned yet")
+    shown = (
+        {**row, "unit": row["unit"] or unassigned, "category": labels.get(row["category"])}
+        for row in rows
+    )
+    return csv_bytes(
+        [gettext(label) for _key, label in CSV_COLUMNS],
+        ([row[key] for key, _label in CSV_COLUMNS] for row in shown),
+    )

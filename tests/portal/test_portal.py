@@ -255,12 +255,29 @@ def test_statistics_csv(client: TestClient, dataset: Dataset) -> None:
     assert "statistics-2024.csv" in response.headers["content-disposition"]
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["month", "unit", "category", "received", "replied", "on_time"]
+    assert rows[0] == ["月份", "单位", "来信类型", "来信总量", "已答复", "按期答复"]
     data = {(r[0], r[1], r[2]): r[3:] for r in rows[1:]}
-    assert data[("2024-03", "县住房和城乡建设局", "complaint")] == ["1", "1", "1"]
-    assert data[("2024-03", "县住房和城乡建设局", "suggestion")] == ["1", "1", "0"]
-    assert data[("2024-03", "县水利局", "suggestion")] == ["1", "0", "0"]
-    assert data[("2024-04", "县水利局", "report")] == ["1", "1", "1"]
-    assert data[("2024-04", "", "help")] == ["1", "0", "0"]  # not assigned yet
+    assert data[("2024-03", "县住房和城乡建设局", "投诉")] == ["1", "1", "1"]
+    assert data[("2024-03", "县住房和城乡建设局", "建议")] == ["1", "1", "0"]
+    assert data[("2024-03", "县水利局", "建议")] == ["1", "0", "0"]
+    assert data[("2024-04", "县水利局", "举报")] == ["1", "1", "1"]
+    assert data[("2024-04", "尚未交办", "求助")] == ["1", "0", "0"]
     assert sum(int(r[3]) for r in rows[1:]) == 11
     assert sum(int(r[4]) for r in rows[1:]) == 4
+
+
+def test_statistics_csv_in_english(client: TestClient, dataset: Dataset) -> None:
+    response = client.get("/statistics.csv", params={"year": "2024", "lang": "en"})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == [
+        "Month",
+        "Unit",
+        "Kind of letter",
+        "Letters received",
+        "Replied",
+        "Replied by the deadline",
+    ]
+    data = {(r[0], r[1], r[2]): r[3:] for r in rows[1:]}
+    assert data[("2024-03", "县住房和城乡建设局", "Complaint")] == ["1", "1", "1"]
+    assert data[("2024-04", "not assigned yet", "Request for help")] == ["1", "0", "0"]
