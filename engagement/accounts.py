@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from engagement import audit
 from engagement.audit import Actor
 from engagement.auth.passwords import MIN_LENGTH, hash_password
+from engagement.auth.throttle import forget_user_lockouts
 from engagement.errors import Conflict, Invalid, NotFound
 from engagement.models import Department, DepartmentKind, LoginSession, Role, User
 
@@ -161,12 +162,26 @@ def set_user_active(session: Session, actor: Actor, *, username: str, active: bo
     if not active:  # cookies taken before must not come back to life on reactivation
         session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     if active:
-        user.failed_logins = 0
-        user.locked_until = None
+        forget_user_lockouts(session, user)
     audit.record(
         session,
         actor,
         "user.activate" if active else "user.deactivate",
+        object_type="user",
+        object_id=user.id,
+        username=user.username,
+    )
+    return user
+
+
+def unlock_user(session: Session, actor: Actor, *, username: str) -> User:
+    """Lifts the account's sign-in lockouts, for every source and for the account as a whole."""
+    user = get_user(session, username)
+    forget_user_lockouts(session, user)
+    audit.record(
+        session,
+        actor,
+        "user.unlock",
         object_type="user",
         object_id=user.id,
         username=user.username,

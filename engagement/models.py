@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, cast
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, MetaData, String, Table
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, synonym
 
 from engagement.timeutil import UTCDateTime, utcnow
 
@@ -157,6 +157,23 @@ class UnknownLogin(Base):
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
+
+    failed_logins: Mapped[int] = synonym("failures")  # the name `User` gives its count
+
+
+class LoginThrottle(Base):
+    """Sign-ins to one account name from one source (an IPv4 address or an IPv6 /64): failures
+    since the last success or lockout, the source's lockout, and its last success (a source
+    the account is used from). The policy is in `engagement.auth.throttle`."""
+
+    __tablename__ = "login_throttles"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
 
 
 class LexiconTerm(Base):

@@ -62,8 +62,13 @@ class Settings(BaseSettings):
 
     session_hours: float = 8.0
     token_minutes: int = 60
+    # Sign-in throttling, the policy in engagement.auth.throttle: this many wrong passwords from
+    # one source close the account to that source for `lockout_minutes`; the looser ceiling
+    # across all sources closes it only to sources it was not used from in the last days.
     login_max_failures: int = 5
     lockout_minutes: int = 15
+    login_account_max_failures: int = 50
+    login_known_source_days: int = 30
     secure_cookies: bool = False
 
     @field_validator("timezone")

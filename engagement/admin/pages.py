@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request, Response
 
 from engagement import accounts, audit, calendar_admin, i18n
+from engagement.auth import throttle
 from engagement.auth.csrf import verify_csrf
 from engagement.auth.deps import DbSession, PageActor, PageUser
 from engagement.auth.policy import Action, require
@@ -18,12 +19,14 @@ from engagement.pagination import PageParams
 from engagement.rendering import redirect, render
 from engagement.settings import get_settings
 
+from engagement.timeutil import utcnow
 router = APIRouter(
     prefix="/admin", route_class=CommittingRoute, dependencies=[Depends(verify_csrf)]
 )
 
 Text = Annotated[str, Form(max_length=200)]
 
+LOCKOUT_DAYS = 7  # the users page lists the sign-in lockouts of this many days
 
 @router.get("/users")
 def users_page(request: Request, session: DbSession, user: PageUser) -> Response:
@@ -44,6 +47,10 @@ def _users(
         {
             "users": accounts.list_users(session),
             "departments": accounts.list_departments(session),
+            "lockouts": throttle.recent_lockouts(
+                session, since=utcnow() - timedelta(days=LOCKOUT_DAYS)
+            ),
+            "lockout_days": LOCKOUT_DAYS,
             "roles": list(Role),
             "error": error,
             "form": form or {},
@@ -102,6 +109,13 @@ def toggle_user(
 
 
 @router.get("/departments")
+@router.post("/users/{username}/unlock")
+def unlock_user(request: Request, session: DbSession, actor: PageActor, username: str) -> Response:
+    require(actor.user, Action.manage_users)
+    accounts.unlock_user(session, actor, username=username)
+    return redirect(request, "/admin/users")
+
+
 def departments_page(request: Request, session: DbSession, user: PageUser) -> Response:
     require(user, Action.manage_departments)
     return _departments(request, session)

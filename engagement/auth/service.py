@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import NoReturn
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
@@ -13,14 +12,18 @@ from sqlalchemy.orm import Session
 from engagement import audit
 from engagement.audit import Actor
 from engagement.auth.passwords import verify_password
+from engagement.auth.throttle import Attempt, throttle_key
 from engagement.errors import Unauthenticated
 from engagement.i18n import N_
-from engagement.models import LoginSession, UnknownLogin, User
+from engagement.models import LoginSession, User
 from engagement.settings import Settings
 from engagement.timeutil import utcnow
 
 BAD_CREDENTIALS = N_("Incorrect username or password.")
-LOCKED = N_("Too many failed sign-ins: this account is locked for %(minutes)s minutes.")
+LOCKED = N_(
+    "Too many failed sign-ins: this account is locked for %(minutes)s minutes "
+    "for sign-ins from your address."
+)
 
 
 class AccountLocked(Unauthenticated):
@@ -30,87 +33,29 @@ class AccountLocked(Unauthenticated):
 def authenticate(
     session: Session, *, username: str, password: str, ip: str | None, settings: Settings
 ) -> User:
-    """The user for these credentials; counts failures and locks the account after too many.
+    """The user for these credentials; throttles wrong passwords by account and source.
 
-    On failure it raises after recording the count: the caller commits anyway, so that a
-    lockout sticks although the request ends in an error.
+    The policy is in `engagement.auth.throttle`. On failure it raises after recording the counts:
+    the caller commits anyway, so that a lockout sticks although the request ends in an error.
     """
-    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
-    now = utcnow()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        verify_password(password, None)
-        audit.record(
-            session,
-            Actor(user, ip),
-            "auth.login_refused_locked",
-            object_type="user",
-            object_id=user.id,
-        )
+    name = throttle_key(username)
+    user = session.scalar(select(User).where(func.lower(User.username) == name))
+    attempt = Attempt(session, name=name, user=user, ip=ip, now=utcnow(), settings=settings)
+    if attempt.locked:
+        verify_password(password, None)  # the same time as a real check
+        attempt.refuse_locked()
         raise AccountLocked(LOCKED, minutes=settings.lockout_minutes)
-    if user is None:
-        _count_unknown(session, username, password, ip=ip, settings=settings)
-    if not verify_password(password, user.password_hash) or not user.active:
-        _count_failure(session, user, ip=ip, settings=settings)
+    if (
+        not verify_password(password, user.password_hash if user else None)
+        or user is None
+        or not user.active
+    ):
+        if attempt.fail():
+            raise AccountLocked(LOCKED, minutes=settings.lockout_minutes)
         raise Unauthenticated(BAD_CREDENTIALS)
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    attempt.succeed()
+    user.last_login_at = attempt.now
     return user
-
-
-def _count_unknown(
-    session: Session, username: str, password: str, *, ip: str | None, settings: Settings
-) -> NoReturn:
-    """The same answers, timing and audit trail as for a real account, then refusal."""
-    name = username.strip().lower()[:64]
-    verify_password(password, None)
-    row = session.get(UnknownLogin, name) or UnknownLogin(username=name, failures=0)
-    session.add(row)
-    now = utcnow()
-    actor = Actor(None, ip, system_name=name or "?")
-    if row.locked_until is not None and row.locked_until > now:
-        audit.record(
-            session, actor, "auth.login_refused_locked", object_type="username", object_id=name
-        )
-        raise AccountLocked(LOCKED, minutes=settings.lockout_minutes)
-    row.failures += 1
-    audit.record(
-        session,
-        actor,
-        "auth.login_failed",
-        object_type="username",
-        object_id=name,
-        failures=row.failures,
-    )
-    if row.failures >= settings.login_max_failures:
-        row.failures, row.locked_until = 0, now + timedelta(minutes=settings.lockout_minutes)
-        raise AccountLocked(LOCKED, minutes=settings.lockout_minutes)
-    raise Unauthenticated(BAD_CREDENTIALS)
-
-
-def _count_failure(session: Session, user: User, *, ip: str | None, settings: Settings) -> None:
-    user.failed_logins += 1
-    actor = Actor(user, ip)
-    audit.record(
-        session,
-        actor,
-        "auth.login_failed",
-        object_type="user",
-        object_id=user.id,
-        failures=user.failed_logins,
-    )
-    if user.failed_logins >= settings.login_max_failures:
-        user.locked_until = utcnow() + timedelta(minutes=settings.lockout_minutes)
-        user.failed_logins = 0
-        audit.record(
-            session,
-            actor,
-            "auth.lockout",
-            object_type="user",
-            object_id=user.id,
-            minutes=settings.lockout_minutes,
-        )
-        raise AccountLocked(LOCKED, minutes=settings.lockout_minutes)
 
 
 def start_session(session: Session, user: User, *, ip: str | None, settings: Settings) -> str:
