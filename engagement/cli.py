@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -100,7 +102,12 @@ def serve(
     """Serve the web app with uvicorn, after migrating."""
     import uvicorn
 
+    from engagement.request_log import logging_config
+
     migrate()
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # The workers keep their request counts in one folder, so /metrics adds them up.
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="engagement-metrics-")
     uvicorn.run(
         "engagement.app:create_app",
         factory=True,
@@ -109,7 +116,8 @@ def serve(
         workers=workers,
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
-        access_log=access_log,
+        access_log=False,  # our request log replaces uvicorn's: route templates, no codes
+        log_config=logging_config(json_lines=get_settings().log_json, requests=access_log),
     )
 
 

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 5 * 1024 * 1024
     upload_max_files: int = 3
     body_max_bytes: int = 2 * 1024 * 1024  # any request body, unless its route allows more
+    metrics_allow: str = "127.0.0.1/32"  # addresses (CIDR, comma-separated) that read /metrics
+    log_json: bool = False  # every log line as one JSON object
     # Files uploaded to the admin's import page, kept while they are checked and imported.
     import_dir: Path = Path("./imports")
     import_max_bytes: int = 1024 * 1024 * 1024

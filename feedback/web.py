@@ -24,6 +24,7 @@ from feedback.indexing import documents as search_documents  # noqa: F401
 from feedback.mailbox import api as mailbox_api
 from feedback.mailbox import import_pages as mailbox_import
 from feedback.mailbox import labels as mailbox_labels
+from feedback.mailbox import metrics as mailbox_metrics
 from feedback.mailbox import pages as mailbox_pages
 from feedback.mailbox import service as mailbox_service
 from feedback.mailbox import support_routes as mailbox_support
@@ -41,6 +42,8 @@ page_router.include_router(mailbox_pages.router)
 page_router.include_router(mailbox_support.page_router)
 page_router.include_router(mailbox_import.router)
 page_router.include_router(consultations_pages.router)
+
+METRICS = [mailbox_metrics.letters]
 
 MB = 1024 * 1024
 # Routes whose bodies may be larger than ENGAGEMENT_BODY_MAX_BYTES: a letter with its photos, and

@@ -598,6 +598,14 @@ def add_note(session: Session, actor: Actor, *, number: str, note: str) -> Lette
     return letter
 
 
+def overdue_clause(now: datetime) -> ColumnElement[bool]:
+    """Open letters past the deadline that matters now (assignment while new, else the reply)."""
+    return Letter.status.in_(OPEN_STATUSES) & or_(
+        (Letter.status == Status.submitted) & (Letter.assign_due_at < now),
+        (Letter.status != Status.submitted) & (Letter.reply_due_at < now),
+    )
+
+
 def counts_by_queue(session: Session, user: User, now: datetime | None = None) -> dict[str, int]:
     """Numbers for the queue's tabs."""
     now = now or utcnow()
@@ -605,13 +613,7 @@ def counts_by_queue(session: Session, user: User, now: datetime | None = None) -
     scope = unit_scope(user)
     if scope is not None:
         base = base.where(Letter.department_id == scope)
-    overdue = base.where(
-        Letter.status.in_(OPEN_STATUSES),
-        or_(
-            (Letter.status == Status.submitted) & (Letter.assign_due_at < now),
-            (Letter.status != Status.submitted) & (Letter.reply_due_at < now),
-        ),
-    )
+    overdue = base.where(overdue_clause(now))
     return {
         "submitted": session.scalar(base.where(Letter.status == Status.submitted)) or 0,
         "in_progress": session.scalar(base.where(Letter.status == Status.assigned)) or 0,
