@@ -19,7 +19,7 @@ from slowapi.errors import RateLimitExceeded
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from engagement import i18n, log_redaction, segment
+from engagement import i18n, log_redaction, metrics, segment
 from engagement.auth.deps import LoginRequired
 from engagement.body_limit import BodyLimitMiddleware
 from engagement.charts import PLOTLY_JS_DIR
@@ -29,6 +29,7 @@ from engagement.i18n import LanguageMiddleware
 from engagement.middleware import SecurityHeadersMiddleware, WriteIntentMiddleware
 from engagement.ratelimit import limiter, retry_after_seconds
 from engagement.rendering import is_htmx, make_templates, redirect, render
+from engagement.request_log import RequestLogMiddleware
 from engagement.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     )
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit_for=_body_limits(settings))
+    app.add_middleware(RequestLogMiddleware)
 
 
 def _body_limits(settings: Settings) -> Callable[[str], int]:
@@ -132,6 +134,10 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(admin_pages.router)
     app.include_router(portal_pages.router)
     app.include_router(search_pages.router)
+    app.include_router(metrics.router)
+    app.state.metric_readers = [
+        read for module in domain_modules() for read in getattr(module, "METRICS", [])
+    ]
 
     app.state.templates = make_templates(template_dirs)
     # plotly.js from the installed plotly package, so charts need no other host.
