@@ -181,6 +181,7 @@ def close_now(session: Session, actor: Actor, survey_id: int) -> Survey:
 
 
 def get_public(session: Session, survey_id: int) -> Survey:
+    """A published survey; a draft is NotFound, as if it did not exist, until published."""
     survey = session.get(Survey, survey_id)
     if survey is None or survey.published_at is None:
         raise NotFound("No such survey.")
@@ -253,9 +254,7 @@ def submit_response(
     ip: str | None = None,
 ) -> int:
     """Stores a whole response or nothing; returns its id."""
-    survey = session.get(Survey, survey_id)
-    if survey is None:
-        raise NotFound("No such survey.")
+    survey = get_public(session, survey_id)
     if survey.status_at(utcnow()) != Status.open:
         raise Conflict("This survey is not open.")
     errors = rules.answer_errors(survey.questions, answers)

@@ -234,6 +234,7 @@ def publish(session: Session, actor: Actor, consultation_id: int) -> Consultatio
 
 
 def get_public(session: Session, consultation_id: int) -> Consultation:
+    """A published consultation; a draft is NotFound, as if it did not exist, until published."""
     consultation = session.get(Consultation, consultation_id)
     if consultation is None or consultation.published_at is None:
         raise NotFound("No such consultation.")
@@ -337,9 +338,7 @@ def sensitive_words(session: Session) -> list[str]:
 def add_comment(
     session: Session, consultation_id: int, data: CommentIn, *, ip: str | None = None
 ) -> Comment:
-    consultation = session.get(Consultation, consultation_id)
-    if consultation is None:
-        raise NotFound("No such consultation.")
+    consultation = get_public(session, consultation_id)
     if consultation.status_at(utcnow()) != Status.open:
         raise Conflict("This consultation is not open for comments.")
     body = data.body.strip()

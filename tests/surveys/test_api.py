@@ -324,12 +324,14 @@ def test_a_draft_survey_takes_no_answers(client: TestClient, staff_auth: dict[st
     assert response.status_code in (404, 409)
 
 
-def test_a_draft_survey_answers_409(client: TestClient, staff_auth: dict[str, str]) -> None:
+def test_a_draft_survey_answers_404_as_for_no_survey(
+    client: TestClient, staff_auth: dict[str, str]
+) -> None:
     survey_id = create(client, staff_auth)
 
     response = answer(client, survey_id, {"district": "城西", "satisfaction": 3})
 
-    assert response.status_code == 409
+    assert response.status_code == 404
 
 
 def test_a_scheduled_or_closed_survey_takes_no_answers(

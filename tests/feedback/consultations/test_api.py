@@ -380,7 +380,7 @@ def test_comments_are_refused_after_closing(
     assert client.get(f"{API}/consultations/{consultation_id}").json()["status"] == "closed"
 
 
-def test_comments_are_refused_on_a_draft_with_409(
+def test_comments_on_a_draft_answer_404_as_for_no_consultation(
     client: TestClient, staff_auth: dict[str, str]
 ) -> None:
     consultation_id = create(client, staff_auth)
@@ -389,7 +389,7 @@ def test_comments_are_refused_on_a_draft_with_409(
         f"{API}/consultations/{consultation_id}/comments", json={"body": "草稿阶段也能提意见吗？"}
     )
 
-    assert response.status_code == 409
+    assert response.status_code == 404
 
 
 def test_staff_list_comments_by_status_with_contact(
