@@ -151,8 +151,8 @@ def results_page(
 ) -> Response:
     survey = service.get_public(session, survey_id)
     service.require_results(user, survey)
-    computed = results.compute(session, survey)
     staff_view = can(user, Action.view_unit, survey.department_id)
+    computed = results.compute(session, survey, with_words=staff_view)
     return render(
         request,
         "surveys/results.html",

@@ -20,7 +20,7 @@ class QuestionResult:
     answered: int = 0
     counts: dict[str, int] = field(default_factory=dict)
     mean: float | None = None
-    words: list[tuple[str, int]] = field(default_factory=list)
+    words: list[tuple[str, int]] | None = None  # staff only: see `compute`
 
     def percent(self, n: int) -> float:
         return round(100 * n / self.answered, 1) if self.answered else 0.0
@@ -41,7 +41,7 @@ class SurveyResults:
             }
             if r.question.kind in (QuestionKind.rating, QuestionKind.number):
                 item["mean"] = r.mean
-            if r.question.kind == QuestionKind.text:
+            if r.words is not None:
                 item["words"] = [{"word": w, "count": n} for w, n in r.words]
             out[r.question.key] = item
         return {"responses": self.responses, "questions": out}
@@ -51,7 +51,14 @@ def label(value: float) -> str:
     return str(int(value)) if value == int(value) else str(value)
 
 
-def compute(session: Session, survey: Survey, *, with_words: bool = True) -> SurveyResults:
+def compute(session: Session, survey: Survey, *, with_words: bool = False) -> SurveyResults:
+    """The figures of every question; the frequent words of text answers only `with_words`.
+
+    What the public sees of a text question is how many answered it, never what they wrote, not
+    even as frequent words: answers name people (李明书记, 张三的摊位) whom masking cannot tell
+    from other words. That is what a county publishes of a survey: the figures, and the unit's
+    own summary of the comments. Staff of the owning unit, leaders and admins see the words.
+    """
     ids = [q.id for q in survey.questions]
     responses = (
         session.scalar(select(func.count(Response.id)).where(Response.survey_id == survey.id)) or 0

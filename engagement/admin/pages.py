@@ -18,15 +18,15 @@ from engagement.models import DepartmentKind, Role
 from engagement.pagination import PageParams
 from engagement.rendering import redirect, render
 from engagement.settings import get_settings
-
 from engagement.timeutil import utcnow
+
 router = APIRouter(
     prefix="/admin", route_class=CommittingRoute, dependencies=[Depends(verify_csrf)]
 )
 
 Text = Annotated[str, Form(max_length=200)]
-
 LOCKOUT_DAYS = 7  # the users page lists the sign-in lockouts of this many days
+
 
 @router.get("/users")
 def users_page(request: Request, session: DbSession, user: PageUser) -> Response:
@@ -46,11 +46,11 @@ def _users(
         "admin/users.html",
         {
             "users": accounts.list_users(session),
-            "departments": accounts.list_departments(session),
             "lockouts": throttle.recent_lockouts(
                 session, since=utcnow() - timedelta(days=LOCKOUT_DAYS)
             ),
             "lockout_days": LOCKOUT_DAYS,
+            "departments": accounts.list_departments(session),
             "roles": list(Role),
             "error": error,
             "form": form or {},
@@ -108,7 +108,6 @@ def toggle_user(
     return redirect(request, "/admin/users")
 
 
-@router.get("/departments")
 @router.post("/users/{username}/unlock")
 def unlock_user(request: Request, session: DbSession, actor: PageActor, username: str) -> Response:
     require(actor.user, Action.manage_users)
@@ -116,6 +115,7 @@ def unlock_user(request: Request, session: DbSession, actor: PageActor, username
     return redirect(request, "/admin/users")
 
 
+@router.get("/departments")
 def departments_page(request: Request, session: DbSession, user: PageUser) -> Response:
     require(user, Action.manage_departments)
     return _departments(request, session)
