@@ -35,6 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 
+from engagement import ratelimit
 from engagement.auth.deps import DbSession
 from engagement.models import OutboxMail
 from engagement.settings import get_settings
@@ -55,11 +56,6 @@ LATENCY = Histogram(
     buckets=LATENCY_BUCKETS,
     registry=None,
 )
-RATELIMIT_STORAGE_ERRORS = Counter(
-    "engagement_ratelimit_storage_errors",
-    "Requests let through because the rate-limit storage (Redis) did not answer.",
-    registry=None,
-)
 
 router = APIRouter()
 
@@ -77,7 +73,7 @@ def metrics_page(request: Request, session: DbSession) -> Response:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         MultiProcessCollector(registry)
     else:
-        for collector in (REQUESTS, LATENCY, RATELIMIT_STORAGE_ERRORS):
+        for collector in (REQUESTS, LATENCY):
             registry.register(collector)
     registry.register(_Data(session, request.app.state.metric_readers))
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
@@ -108,6 +104,11 @@ class _Data(Collector):
 
     def collect(self) -> Iterator[Metric]:
         yield from mail_queue(self.session)
+        yield GaugeMetricFamily(
+            "engagement_ratelimit_storage_up",
+            "1 while the rate-limit storage answers; 0 while this worker counts in memory.",
+            value=1 if ratelimit.storage_up() else 0,
+        )
         for read in self.readers:
             yield from read(self.session)
 

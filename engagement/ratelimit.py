@@ -1,6 +1,11 @@
 """Per-address rate limits (slowapi over a `limits` storage named in the settings).
 
 Memory storage counts per worker process: run several workers or machines with Redis.
+
+When Redis does not answer, the site keeps taking letters: each worker counts in its own memory
+instead (the limits still hold per worker), logs a warning, shows
+`engagement_ratelimit_storage_up 0` on /metrics, and tries Redis again after 1, 2, 4… seconds.
+Refusing every citizen because a cache is down would be worse than a looser limit for a while.
 """
 
 from __future__ import annotations
@@ -22,10 +27,16 @@ def build_limiter() -> Limiter:
         storage_uri=settings.ratelimit_storage,
         enabled=settings.ratelimit_enabled,
         headers_enabled=False,
+        in_memory_fallback_enabled=True,
     )
 
 
 limiter = build_limiter()
+
+
+def storage_up() -> bool:
+    """Whether the shared storage answered last time (slowapi keeps this as a private flag)."""
+    return not getattr(limiter, "_storage_dead", False)
 
 
 def login_limit() -> str:

@@ -138,6 +138,8 @@ def logging_config(*, json_lines: bool, requests: bool) -> dict[str, Any]:
         "propagate": False,
     }
     config["loggers"]["engagement.requests"] = {"level": "INFO" if requests else "WARNING"}
+    # slowapi says when the rate-limit storage (Redis) stops or starts answering.
+    config["loggers"]["slowapi"] = {"handlers": ["engagement"], "level": "INFO", "propagate": False}
     if json_lines:
         for formatter in ("default", "access"):
             config["formatters"][formatter] = {"()": f"{__name__}.JsonFormatter"}

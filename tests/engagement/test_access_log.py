@@ -4,55 +4,21 @@ and never a tracking code (issue: 609 codes in one access log)."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 
-from benchmarks.servers import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.live_server import running
 
 
 def served_log(tmp_path: Path, **settings: str) -> str:
     """Starts `engagement serve`, tracks a letter by its code twice, stops; returns the log."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "ENGAGEMENT_DATABASE_URL": f"sqlite:///{tmp_path / 'site.db'}",
-        "ENGAGEMENT_SECRET_KEY": "test-secret",
-        **settings,
-    }
-    log = tmp_path / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "engagement.cli", "serve", "--port", str(port)],
-            env=env,
-            cwd=tmp_path,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+    with running(tmp_path, **settings) as (base, log):
+        httpx.get(
+            f"{base}/mailbox/track", params={"number": "20261130000001", "code": "SECRETCODE1"}
         )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    httpx.get(f"{base}/api/v1/health", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    assert time.monotonic() < deadline, log.read_text(errors="replace")
-                    time.sleep(0.2)
-            httpx.get(
-                f"{base}/mailbox/track", params={"number": "20261130000001", "code": "SECRETCODE1"}
-            )
-            httpx.get(f"{base}/api/v1/letters/20261130000001?code=SECRETCODE2&x=1")
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
+        httpx.get(f"{base}/api/v1/letters/20261130000001?code=SECRETCODE2&x=1")
     return log.read_text(errors="replace")
 
 
