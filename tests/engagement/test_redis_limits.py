@@ -73,9 +73,22 @@ def test_four_workers_refuse_the_21st_letter_in_a_minute(
     url, _ = redis
     with running(tmp_path, "--workers", "4", ENGAGEMENT_RATELIMIT_STORAGE=url) as (base, _log):
         answers = post_letters(base, 24)
+        scrapes = [letters_posted(base) for _ in range(4)]
 
     assert answers[:20] == [201] * 20
     assert answers[20:] == [429] * 4
+    # Whichever worker answers /metrics, it counts the requests of all four.
+    assert scrapes == [{"201": 20, "429": 4}] * 4
+
+
+def letters_posted(base: str) -> dict[str, float]:
+    text = httpx.get(f"{base}/metrics", headers={"Connection": "close"}).text
+    return {
+        s.labels["status"]: s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name == "engagement_http_requests_total" and s.labels["route"] == "/api/v1/letters"
+    }
 
 
 def test_letters_are_taken_while_redis_is_down_and_the_log_and_metrics_say_so(
