@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, TaskID
 from rich.table import Table
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
@@ -105,6 +106,7 @@ def serve(
     from engagement.request_log import logging_config
 
     migrate()
+    _check_connections(workers)
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # The workers keep their request counts in one folder, so /metrics adds them up.
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="engagement-metrics-")
@@ -119,6 +121,28 @@ def serve(
         access_log=False,  # our request log replaces uvicorn's: route templates, no codes
         log_config=logging_config(json_lines=get_settings().log_json, requests=access_log),
     )
+
+
+COMMAND_CONNECTIONS = 5  # kept free for `analytics refresh`, `backup`, psql…
+
+
+def _check_connections(workers: int) -> None:
+    """Refuses to start workers that together could open more PostgreSQL connections than the
+    server allows: they would fail under load, not at start."""
+    settings = get_settings()
+    if settings.is_sqlite:
+        return
+    with unit_of_work() as session:
+        allowed = int(session.execute(text("SHOW max_connections")).scalar_one())
+        reserved = int(session.execute(text("SHOW superuser_reserved_connections")).scalar_one())
+    wanted = workers * (settings.db_pool_size + settings.db_max_overflow)
+    if wanted > allowed - reserved - COMMAND_CONNECTIONS:
+        raise fail(
+            f"{workers} workers × {settings.db_pool_size + settings.db_max_overflow} connections "
+            f"(ENGAGEMENT_DB_POOL_SIZE + ENGAGEMENT_DB_MAX_OVERFLOW) = {wanted} exceed what "
+            f"PostgreSQL allows ({allowed} - {reserved} reserved - {COMMAND_CONNECTIONS} "
+            "for commands): lower them or raise max_connections"
+        )
 
 
 class Scale(StrEnum):

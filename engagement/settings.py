@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ENGAGEMENT_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///./engagement.db"
+    # PostgreSQL connections per worker process: the pool and what it may open beyond it. Keep
+    # workers × (pool + overflow) + the commands' few below the server's max_connections.
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
     secret_key: str = Field(default_factory=_secret_from_file)
     ratelimit_enabled: bool = True
     ratelimit_storage: str = "memory://"
