@@ -25,6 +25,12 @@ def csrf_token(request: Request) -> str:
     return str(token)
 
 
+def rotate_csrf(request: Request) -> None:
+    """A new token at sign-in and sign-out, so that a token seen before (a shared computer, a
+    token planted by an attacker) is worth nothing once the session's rights change."""
+    request.session["csrf"] = secrets.token_urlsafe(32)
+
+
 async def verify_csrf(request: Request) -> None:
     """Router dependency: refuses an unsafe request whose token is missing or wrong."""
     if request.method in SAFE_METHODS:

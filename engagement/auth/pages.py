@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 
 from engagement import i18n
 from engagement.auth import service
-from engagement.auth.csrf import verify_csrf
+from engagement.auth.csrf import rotate_csrf, verify_csrf
 from engagement.auth.deps import AppSettings, DbSession, OptionalPageUser, client_ip
 from engagement.db import CommittingRoute
 from engagement.errors import Unauthenticated
@@ -57,6 +57,7 @@ def login(
     request.session["sid"] = service.start_session(
         session, user, ip=client_ip(request), settings=settings
     )
+    rotate_csrf(request)
     return redirect(request, _safe_next(next))
 
 
@@ -64,4 +65,5 @@ def login(
 def logout(request: Request, session: DbSession) -> Response:
     service.end_session(session, request.session.get("sid"), ip=client_ip(request))
     request.session.pop("sid", None)
+    rotate_csrf(request)
     return redirect(request, "/")

@@ -191,3 +191,26 @@ def test_every_page_form_carries_the_token_and_htmx_gets_it_too(
 
     assert page.count('name="csrf_token"') >= page.count('<form method="post"')
     assert f'"X-CSRF-Token": "{token}"' in page.replace("&#34;", '"')
+
+
+def test_signing_in_gives_a_new_token_and_the_old_one_is_refused(
+    client: TestClient, staff: User
+) -> None:
+    before = csrf_from(client, "/login")
+
+    login(client, "staff1")
+    after = csrf_from(client, "/staff")
+    stale = client.post("/logout", data={"csrf_token": before}, follow_redirects=False)
+
+    assert after != before
+    _assert_readable_403(stale)
+    assert client.get("/staff", follow_redirects=False).status_code == 200
+
+
+def test_signing_out_gives_a_new_token(client: TestClient, staff: User) -> None:
+    login(client, "staff1")
+    signed_in = csrf_from(client, "/staff")
+
+    client.post("/logout", data={"csrf_token": signed_in}, follow_redirects=False)
+
+    assert csrf_from(client, "/login") != signed_in
