@@ -51,6 +51,14 @@ def tracking_limit() -> str:
     return get_settings().ratelimit_tracking
 
 
+def search_limit() -> str:
+    return get_settings().ratelimit_search
+
+
+def similar_limit() -> str:
+    return get_settings().ratelimit_similar
+
+
 def retry_after_seconds(request: Request) -> int:
     """Seconds until the window that refused this request resets."""
     current = getattr(request.state, "view_rate_limit", None)

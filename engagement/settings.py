@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     ratelimit_login: str = "10/minute"
     ratelimit_public_write: str = "20/minute;200/day"
     ratelimit_tracking: str = "30/minute"
+    ratelimit_search: str = "60/minute"  # the /search page
+    ratelimit_similar: str = "60/minute"  # the mailbox's "similar letters" hint while typing
 
     # Mailbox deadlines, in working days (the county's rules; national practice by default).
     assign_working_days: int = 1

@@ -13,6 +13,7 @@ from engagement.db import CommittingRoute
 from engagement.errors import NotFound
 from engagement.i18n import N_
 from engagement.pagination import PageParams
+from engagement.ratelimit import limiter, search_limit
 from engagement.rendering import render
 
 router = APIRouter(
@@ -28,6 +29,7 @@ KINDS = {
 
 
 @router.get("/search")
+@limiter.limit(search_limit)
 def search_page(
     request: Request,
     session: DbSession,

@@ -20,7 +20,7 @@ from engagement.db import CommittingRoute
 from engagement.errors import DomainError, Forbidden, Invalid, NotFound
 from engagement.models import DepartmentKind, User
 from engagement.pagination import PageParams
-from engagement.ratelimit import limiter, public_write_limit, tracking_limit
+from engagement.ratelimit import limiter, public_write_limit, similar_limit, tracking_limit
 from engagement.rendering import redirect, render
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
@@ -579,6 +579,7 @@ def delete_template(
 
 
 @router.get("/mailbox/similar")
+@limiter.limit(similar_limit)
 def similar(
     request: Request, session: DbSession, subject: Annotated[str, Query(max_length=100)] = ""
 ) -> Response:

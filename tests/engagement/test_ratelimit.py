@@ -99,3 +99,31 @@ def test_rate_limiting_can_be_switched_off(
     statuses = {client.post(TOKEN_URL, data=CREDENTIALS).status_code for _ in range(5)}
 
     assert statuses == {401}
+
+
+@pytest.mark.parametrize(
+    ("setting", "path", "htmx"),
+    [
+        ("ratelimit_search", "/search?q=路灯", False),
+        ("ratelimit_similar", "/mailbox/similar?subject=小区路灯不亮", True),
+    ],
+)
+def test_searching_past_its_limit_is_429_with_retry_after_and_a_short_page(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, setting: str, path: str, htmx: bool
+) -> None:
+    monkeypatch.setattr(get_settings(), setting, "2/minute")
+    client.headers["Accept-Language"] = "en"
+    headers = {"HX-Request": "true"} if htmx else {}
+    assert [client.get(path, headers=headers).status_code for _ in range(2)] == [200, 200]
+
+    response = client.get(path, headers=headers)
+
+    assert response.status_code == 429
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Too many requests" in alert_text(response.text)
+    assert 1 <= int(response.headers["retry-after"]) <= 60
+
+
+def test_search_limits_have_settings() -> None:
+    settings = get_settings()
+    assert (settings.ratelimit_search, settings.ratelimit_similar) == ("60/minute", "60/minute")
