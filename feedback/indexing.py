@@ -14,17 +14,17 @@ from engagement.timeutil import utcnow
 from feedback.consultations.models import Comment, CommentStatus, Consultation
 from feedback.mailbox.models import Letter
 from feedback.mailbox.service import public_letters_query
+from feedback.mailbox.views import masked
 
 
 def letter_doc(letter: Letter) -> Doc:
     """Masked like the public list: the writer's name, phones, IDs and emails never indexed."""
-    names = [letter.name]
-    replies = "\n".join(mask_personal(r.body, names) for r in letter.replies if r.public)
+    replies = "\n".join(masked(letter, r.body, reply=True) for r in letter.replies if r.public)
     return Doc(
         "letter",
         letter.number,
-        mask_personal(letter.subject, names),
-        f"{mask_personal(letter.body, names)}\n{replies}",
+        masked(letter, letter.subject),
+        f"{masked(letter, letter.body)}\n{replies}",
         f"/mailbox/letters/{letter.number}",
         letter.department_id,
         letter.published_at or utcnow(),

@@ -57,8 +57,16 @@ def for_writer(letter: Letter) -> LetterRead:
     )
 
 
-def masked(letter: Letter, text: str) -> str:
-    return mask_personal(text, names=[letter.name])
+def masked(letter: Letter, text: str, *, reply: bool = False) -> str:
+    """`text` for the public: the writer's name, phone and e-mail masked in any spelling, and
+    whatever else identifies a person; a unit's reply (`reply=True`) keeps the office's numbers."""
+    return mask_personal(
+        text,
+        names=[letter.name],
+        phones=[letter.phone],
+        emails=[letter.email] if letter.email else [],
+        reply=reply,
+    )
 
 
 def for_public(letter: Letter) -> PublicLetter:
@@ -75,7 +83,7 @@ def for_public(letter: Letter) -> PublicLetter:
         township=unit_ref(letter.township),
         replies=[
             ReplyRead(
-                body=masked(letter, r.body),
+                body=masked(letter, r.body, reply=True),
                 department=unit_ref(r.department),
                 replied_at=r.replied_at,
             )
