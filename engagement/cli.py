@@ -1,4 +1,4 @@
-"""The `engagement` command: migrate, serve, demo data, units, users, analytics."""
+"""The `engagement` command: migrate, serve, demo data, units, users, analytics, backups."""
 
 from __future__ import annotations
 
@@ -279,6 +279,34 @@ def analytics_refresh() -> None:
                 continue
             refreshed.append(module.refresh(session))
     typer.echo("refreshed: " + (", ".join(refreshed) if refreshed else "nothing to refresh yet"))
+
+
+@app.command("backup")
+def backup_database(
+    path: Annotated[
+        Path, typer.Argument(help="The file to write, e.g. /var/backups/engagement.dump")
+    ],
+) -> None:
+    """Write a consistent copy of the database while the site runs, and check that it opens.
+
+    SQLite: the online backup API (writers are never held up). PostgreSQL: pg_dump -Fc, so
+    pg_dump and pg_restore must be installed. PATH is replaced only by a copy that checked out.
+    """
+    from engagement.backup import BackupFailed, back_up
+
+    quiet = not console.is_terminal
+    with Progress(console=console, transient=True, disable=quiet) as progress:
+        task = progress.add_task("backing up", total=None)
+
+        def show(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            made = back_up(get_settings().database_url, path, progress=show)
+        except BackupFailed as exc:
+            progress.stop()
+            raise fail(str(exc)) from None
+    typer.echo(f"backed up {made.letters} letters to {made.path} ({made.size / 1_000_000:.1f} MB)")
 
 
 @import_app.command("letters")
