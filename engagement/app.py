@@ -26,7 +26,11 @@ from engagement.charts import PLOTLY_JS_DIR
 from engagement.db import make_engine, make_sessionmaker
 from engagement.errors import DomainError, Invalid, Unauthenticated
 from engagement.i18n import LanguageMiddleware
-from engagement.middleware import SecurityHeadersMiddleware, WriteIntentMiddleware
+from engagement.middleware import (
+    SecurityHeadersMiddleware,
+    WriteIntentMiddleware,
+    security_headers,
+)
 from engagement.ratelimit import limiter, retry_after_seconds
 from engagement.rendering import is_htmx, make_templates, redirect, render
 from engagement.request_log import RequestLogMiddleware
@@ -92,9 +96,9 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         session_cookie="engagement_session",
         max_age=int(settings.session_hours * 3600),
         same_site="lax",
-        https_only=settings.secure_cookies,
+        https_only=settings.cookies_secure,
     )
-    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.https)
     app.add_middleware(BodyLimitMiddleware, limit_for=_body_limits(settings))
     app.add_middleware(RequestLogMiddleware)
 
@@ -211,9 +215,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        headers = security_headers(https=request.app.state.settings.https)
         if _is_api(request):
-            return JSONResponse({"detail": "Internal server error"}, 500)
-        return Response(_SERVER_ERROR_PAGE, 500, media_type="text/html")
+            return JSONResponse({"detail": "Internal server error"}, 500, headers)
+        return Response(_SERVER_ERROR_PAGE, 500, headers, media_type="text/html")
 
 
 def _api_error(exc: DomainError) -> JSONResponse:

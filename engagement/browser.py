@@ -26,14 +26,14 @@ def browser_id_or_new(request: Request) -> str:
 
 
 def remember_cookie(response: Response, name: str, value: str) -> None:
-    """Sets a year-long HttpOnly cookie (Secure in production)."""
+    """Sets a year-long HttpOnly cookie, Secure when the site is served by HTTPS."""
     response.set_cookie(
         name,
         value,
         max_age=YEAR,
         httponly=True,
         samesite="lax",
-        secure=get_settings().secure_cookies,
+        secure=get_settings().cookies_secure,
     )
 
 

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     lockout_minutes: int = 15
     login_account_max_failures: int = 50
     login_known_source_days: int = 30
+    # Served over HTTPS (production): every cookie the site sets is Secure and browsers are told
+    # to come back by HTTPS only (Strict-Transport-Security). `secure_cookies` alone, the older
+    # setting, marks the cookies Secure without HSTS; `https` implies it.
+    https: bool = False
     secure_cookies: bool = False
 
     @field_validator("timezone")
@@ -84,6 +88,11 @@ class Settings(BaseSettings):
     def _known_timezone(cls, value: str) -> str:
         ZoneInfo(value)
         return value
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Whether every cookie the site sets carries `Secure`."""
+        return self.https or self.secure_cookies
 
     @property
     def tz(self) -> ZoneInfo:

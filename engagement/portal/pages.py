@@ -11,6 +11,7 @@ from engagement import accounts
 from engagement.auth.csrf import verify_csrf
 from engagement.auth.deps import DbSession, OptionalPageUser, PageUser, page_user
 from engagement.auth.policy import Action, can, require
+from engagement.browser import remember_cookie
 from engagement.db import CommittingRoute
 from engagement.models import DepartmentKind
 from engagement.rendering import render
@@ -80,5 +81,5 @@ def display(
     """Remembers the reader's display mode (large text, high contrast) in a cookie."""
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie("display", mode, max_age=365 * 86400, samesite="lax", httponly=True)
+    remember_cookie(response, "display", mode)
     return response
