@@ -2,6 +2,7 @@
 
 from benchmarks import (
     analytics_letters,
+    city_load,
     demands,
     durability,
     import_letters,
@@ -13,6 +14,8 @@ if __name__ == "__main__":
     mailbox_submit.main([])
     print()
     durability.main(["--postgres"])
+    print()
+    city_load.main([])
     print()
     survey_results.main([])
     print()
