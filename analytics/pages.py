@@ -31,6 +31,7 @@ from engagement.rendering import render
 from engagement.settings import get_settings
 from engagement.spreadsheet import append_row, xlsx_bytes
 from engagement.timeutil import utcnow
+from engagement.workdays import official_calendar_covers
 from feedback.mailbox.labels import CATEGORY_LABELS
 from feedback.mailbox.models import Category
 
@@ -168,6 +169,9 @@ def dashboard_context(request: Request, session: Session, user: User) -> dict[st
     return {
         "filters": filters,
         "figures": current,
+        "weekdays_only": [
+            y for y in sorted({int(m[:4]) for m in months}) if not official_calendar_covers(y)
+        ],
         "headlines": _headlines(current, previous),
         "units": _sorted_units(current.by_department, filters.sort),
         "townships": current.by_township,

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-__all__ = ["MAX_SEARCH_DAYS", "WorkCalendar"]
+__all__ = ["MAX_SEARCH_DAYS", "WorkCalendar", "official_calendar_covers"]
 
 MAX_SEARCH_DAYS = 3660
 """Longest run of non-working days tolerated before overrides are deemed misconfigured."""
@@ -35,6 +35,15 @@ def _official_is_workday(day: date) -> bool:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
         return day.weekday() < 5
+
+
+def official_calendar_covers(year: int) -> bool:
+    """Whether the official calendar knows the year's holidays (else Monday–Friday count)."""
+    try:
+        chinese_calendar.is_workday(date(year, 7, 1))
+    except NotImplementedError:
+        return False
+    return True
 
 
 def _require_aware(value: datetime, name: str) -> None:

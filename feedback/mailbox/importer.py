@@ -20,14 +20,13 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
 from sqlalchemy import select, text, tuple_
 from sqlalchemy.orm import Session
 
@@ -40,7 +39,7 @@ from engagement.i18n import N_
 from engagement.models import Department, DepartmentKind, LexiconTerm
 from engagement.settings import Settings, get_settings
 from engagement.timeutil import utcnow
-from engagement.workdays import WorkCalendar
+from engagement.workdays import WorkCalendar, official_calendar_covers
 from feedback.mailbox import finder, import_store
 from feedback.mailbox.import_rows import (
     ImportRow,
@@ -89,16 +88,6 @@ class Report:
     def weekdays_only(self) -> list[int]:
         """Years whose deadlines count weekends only: the official calendar has no data."""
         return [year for year in sorted(self.years) if not official_calendar_covers(year)]
-
-
-def official_calendar_covers(year: int) -> bool:
-    """Whether `chinese_calendar` knows the year's holidays (else `engagement.workdays` falls
-    back to Monday–Friday)."""
-    try:
-        chinese_calendar.is_workday(date(year, 7, 1))
-    except NotImplementedError:
-        return False
-    return True
 
 
 def import_letters(

@@ -30,7 +30,7 @@ from engagement.models import AuditEvent, Department, LexiconTerm, User
 from engagement.settings import get_settings
 from feedback.mailbox import importer
 from feedback.mailbox.models import Letter, LetterEvent, LetterWord, Status
-from tests.conftest import bearer
+from tests.conftest import bearer, login
 from tests.feedback import factories as letters
 from tests.realdata import source_rows, write_import_csv
 
@@ -373,6 +373,10 @@ def test_deadlines_follow_the_original_dates_and_calendar(
         "B": True,
         "C": True,
     }
+    login(client, leader.username)
+    note = "官方节假日安排不含 2003 年：这些年份的办理期限只扣除周末。"
+    assert note in client.get("/dashboard?from=2003-01-01&to=2019-12-31").text
+    assert note not in client.get("/dashboard?from=2019-01-01&to=2019-12-31").text
 
 
 def test_the_dashboard_shows_history_by_its_own_dates(
