@@ -28,6 +28,7 @@ EXPECTED: dict[Action, tuple[bool, bool, bool, bool, bool, bool]] = {
     Action.manage_departments:    (Y,    N,     N,   N,    N,       N),
     Action.manage_calendar:       (Y,    N,     N,   N,    N,       N),
     Action.manage_settings:       (Y,    N,     N,   N,    N,       N),
+    Action.import_letters:        (Y,    N,     N,   N,    N,       N),
     Action.read_audit:            (Y,    N,     N,   N,    N,       N),
     Action.view_workbench:        (Y,    Y,     Y,   Y,    N,       N),
     Action.view_unit:             (Y,    Y,     Y,   N,    N,       N),
