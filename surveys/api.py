@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from engagement.auth import service as auth_service
@@ -138,9 +138,16 @@ def read_public(survey_id: int, session: DbSession) -> SurveyRead:
 @router.post("/surveys/{survey_id}/responses", status_code=status.HTTP_201_CREATED)
 @limiter.limit(public_write_limit)
 def respond(
-    request: Request, survey_id: int, body: ResponseCreate, session: DbSession
+    request: Request,
+    survey_id: int,
+    body: ResponseCreate,
+    session: DbSession,
+    x_browser_id: Annotated[str | None, Header(max_length=64)] = None,
 ) -> ResponseCreated:
-    response_id = service.submit_response(session, survey_id, body.answers, ip=client_ip(request))
+    """`X-Browser-Id`: needed by surveys that take one response per browser (else 409)."""
+    response_id = service.submit_response(
+        session, survey_id, body.answers, browser=x_browser_id, ip=client_ip(request)
+    )
     return ResponseCreated(id=response_id)
 
 

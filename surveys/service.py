@@ -245,6 +245,22 @@ def require_results(user: User | None, survey: Survey) -> None:
 # --- answering ---------------------------------------------------------------------------------
 
 
+def _check_first_from(session: Session, survey: Survey, browser: str | None) -> None:
+    """One response per browser: the site's form gives each browser an id in a cookie; an API
+    client must send its own in `X-Browser-Id`, the same for every response from that browser
+    (without it, nothing would tell a second response from a first, so none is taken)."""
+    if not browser:
+        raise Conflict(
+            "This survey takes one response per browser: send the X-Browser-Id header, "
+            "the same for every response from this browser."
+        )
+    answered = select(Response.id).where(
+        Response.survey_id == survey.id, Response.browser == browser
+    )
+    if session.scalar(answered):
+        raise Conflict("This browser has already answered this survey.")
+
+
 def submit_response(
     session: Session,
     survey_id: int,
@@ -260,14 +276,8 @@ def submit_response(
     errors = rules.answer_errors(survey.questions, answers)
     if errors:
         raise Invalid.many(errors)
-    if (
-        survey.one_response_per_browser
-        and browser
-        and session.scalar(
-            select(Response.id).where(Response.survey_id == survey.id, Response.browser == browser)
-        )
-    ):
-        raise Conflict("This browser has already answered this survey.")
+    if survey.one_response_per_browser:
+        _check_first_from(session, survey, browser)
     response_id = session.execute(
         insert(table_of(Response)).returning(table_of(Response).c.id),
         {"survey_id": survey.id, "created_at": utcnow(), "browser": browser, "client_ip": ip},
