@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from analytics import hot_issues, scope
@@ -14,6 +13,7 @@ from engagement.auth.deps import ApiUser, DbSession
 from engagement.db import CommittingRoute
 from engagement.errors import NotFound
 from engagement.pagination import Paged, Paging
+from engagement.params import CalendarDay, RowId
 from engagement.text import mask_personal
 from engagement.timeutil import ApiDatetime
 from feedback.mailbox.models import Category
@@ -26,8 +26,8 @@ router = APIRouter(route_class=CommittingRoute, tags=["analytics"])
 def letters(
     session: DbSession,
     user: ApiUser,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[CalendarDay | None, Query(alias="from")] = None,
+    to: CalendarDay | None = None,
     department: str | None = None,
     township: str | None = None,
     category: Category | None = None,
@@ -94,8 +94,8 @@ def hot_issue_list(
     session: DbSession,
     user: ApiUser,
     paging: Paging,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[CalendarDay | None, Query(alias="from")] = None,
+    to: CalendarDay | None = None,
     department: str | None = None,
     township: str | None = None,
 ) -> Paged[HotIssueRead]:
@@ -115,9 +115,7 @@ def hot_issue_list(
 
 
 @router.get("/analytics/hot-issues/{issue_id}")
-def hot_issue_detail(
-    issue_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: DbSession, user: ApiUser
-) -> HotIssueDetail:
+def hot_issue_detail(issue_id: RowId, session: DbSession, user: ApiUser) -> HotIssueDetail:
     """One issue with all its letters (staff: those of their own unit)."""
     unit_id, _ = scope.units_for(session, user, None, None)
     found = hot_issues.list_issues(session, department_id=unit_id, issue_id=issue_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select, union_all
@@ -61,9 +61,20 @@ def day_start_of(day: str, plus_days: int = 0) -> datetime:
 def period(start: date | None, end: date | None) -> tuple[datetime | None, datetime | None]:
     """Local calendar days, `end` included."""
     return (
-        day_start(start) if start else None,
-        day_start(end + timedelta(days=1)) if end else None,
+        _midnight(start, 0) if start else None,
+        _midnight(end, 1) if end else None,
     )
+
+
+def _midnight(day: date, plus_days: int) -> datetime:
+    """The local midnight `plus_days` after `day`; past either end of the calendar (9999-12-31,
+    or 0001-01-01 east of UTC) the calendar's own end, so that the database can compare it."""
+    try:
+        moment = day_start(day + timedelta(days=plus_days))
+        moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.max if plus_days else datetime.min).replace(tzinfo=UTC)
+    return moment
 
 
 def where(stmt: Any, f: LetterFilter) -> Any:

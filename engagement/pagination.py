@@ -8,6 +8,8 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Depends, Query
 from pydantic import BaseModel
 
+from engagement.params import PageNumber
+
 T = TypeVar("T")
 
 
@@ -25,7 +27,7 @@ class PageParams:
 
 
 def page_params(
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> PageParams:
     return PageParams(page=page, per_page=per_page)

@@ -12,6 +12,7 @@ from engagement.auth.deps import ApiActor, AppSettings, DbSession, client_ip
 from engagement.db import CommittingRoute
 from engagement.models import User
 from engagement.pagination import Paged, Paging
+from engagement.params import RowId
 from engagement.ratelimit import limiter, public_write_limit
 from engagement.timeutil import utcnow
 from feedback.mailbox.schemas import UnitRef
@@ -103,7 +104,7 @@ def create(body: SurveyCreate, session: DbSession, actor: ApiActor) -> Created:
 
 
 @router.post("/staff/surveys/{survey_id}/publish")
-def publish(survey_id: int, session: DbSession, actor: ApiActor) -> SurveyRead:
+def publish(survey_id: RowId, session: DbSession, actor: ApiActor) -> SurveyRead:
     return read(service.publish(session, actor, survey_id))
 
 
@@ -131,7 +132,7 @@ def list_public(
 
 
 @router.get("/surveys/{survey_id}")
-def read_public(survey_id: int, session: DbSession) -> SurveyRead:
+def read_public(survey_id: RowId, session: DbSession) -> SurveyRead:
     return read(service.get_public(session, survey_id))
 
 
@@ -139,7 +140,7 @@ def read_public(survey_id: int, session: DbSession) -> SurveyRead:
 @limiter.limit(public_write_limit)
 def respond(
     request: Request,
-    survey_id: int,
+    survey_id: RowId,
     body: ResponseCreate,
     session: DbSession,
     x_browser_id: Annotated[str | None, Header(max_length=64)] = None,
@@ -153,7 +154,7 @@ def respond(
 
 @router.get("/surveys/{survey_id}/results")
 def survey_results(
-    survey_id: int, session: DbSession, user: Annotated[User | None, Depends(optional_api_user)]
+    survey_id: RowId, session: DbSession, user: Annotated[User | None, Depends(optional_api_user)]
 ) -> dict[str, Any]:
     survey = service.get_public(session, survey_id)
     service.require_results(user, survey)
@@ -162,7 +163,7 @@ def survey_results(
 
 @router.get("/staff/surveys/{survey_id}/export")
 def export_answers(
-    survey_id: int,
+    survey_id: RowId,
     session: DbSession,
     actor: ApiActor,
     format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv",

@@ -24,6 +24,7 @@ from engagement.browser import browser_id_or_new, remember_browser, remember_coo
 from engagement.db import CommittingRoute
 from engagement.errors import Conflict, Forbidden, Invalid, NotFound
 from engagement.models import Role
+from engagement.params import RowId
 from engagement.ratelimit import limiter, public_write_limit
 from engagement.rendering import redirect, render
 from engagement.settings import get_settings
@@ -56,7 +57,7 @@ def list_page(request: Request, session: DbSession) -> Response:
 
 
 @router.get("/surveys/{survey_id}")
-def answer_page(request: Request, session: DbSession, survey_id: int) -> Response:
+def answer_page(request: Request, session: DbSession, survey_id: RowId) -> Response:
     survey = service.get_public(session, survey_id)
     return _form(request, survey, {}, {})
 
@@ -94,7 +95,7 @@ def _form(
 
 
 @router.post("/surveys/{survey_id}/visible")
-async def visible(request: Request, session: DbSession, survey_id: int) -> Response:
+async def visible(request: Request, session: DbSession, survey_id: RowId) -> Response:
     """htmx: the questions again, with follow-ups shown or hidden as the server decides."""
     survey = await run_in_threadpool(service.get_public, session, survey_id)
     answers = forms.answers_from_form(survey.questions, await request.form())
@@ -103,7 +104,7 @@ async def visible(request: Request, session: DbSession, survey_id: int) -> Respo
 
 @router.post("/surveys/{survey_id}")
 @limiter.limit(public_write_limit)
-async def submit(request: Request, session: DbSession, survey_id: int) -> Response:
+async def submit(request: Request, session: DbSession, survey_id: RowId) -> Response:
     survey = await run_in_threadpool(service.get_public, session, survey_id)
     form = await request.form()
     answers = forms.answers_from_form(survey.questions, form)
@@ -135,7 +136,7 @@ async def submit(request: Request, session: DbSession, survey_id: int) -> Respon
 
 
 @router.get("/surveys/{survey_id}/thanks")
-def thanks(request: Request, session: DbSession, survey_id: int) -> Response:
+def thanks(request: Request, session: DbSession, survey_id: RowId) -> Response:
     survey = service.get_public(session, survey_id)
     return render(request, "surveys/thanks.html", {"survey": survey})
 
@@ -144,7 +145,7 @@ def thanks(request: Request, session: DbSession, survey_id: int) -> Response:
 def results_page(
     request: Request,
     session: DbSession,
-    survey_id: int,
+    survey_id: RowId,
     user: OptionalPageUser,
     rows: str = "",
     columns: str = "",
@@ -306,7 +307,7 @@ def create_page(
 
 
 @router.get("/staff/surveys/{survey_id}")
-def editor(request: Request, session: DbSession, actor: PageActor, survey_id: int) -> Response:
+def editor(request: Request, session: DbSession, actor: PageActor, survey_id: RowId) -> Response:
     survey = service.get_for_staff(session, actor, survey_id)
     return _editor(request, session, actor, survey)
 
@@ -349,7 +350,7 @@ def _change(
     request: Request,
     session: Session,
     actor: PageActor,
-    survey_id: int,
+    survey_id: RowId,
     change: Any,
     editing: str | None = None,
 ) -> Response:
@@ -398,7 +399,7 @@ def save_settings(
     request: Request,
     session: DbSession,
     actor: PageActor,
-    survey_id: int,
+    survey_id: RowId,
     title: Annotated[str, Form(max_length=200)] = "",
     description: Annotated[str, Form(max_length=5000)] = "",
     opens_at: Annotated[str, Form()] = "",
@@ -439,7 +440,7 @@ def save_settings(
 
 @router.post("/staff/surveys/{survey_id}/questions")
 async def add_question(
-    request: Request, session: DbSession, actor: PageActor, survey_id: int
+    request: Request, session: DbSession, actor: PageActor, survey_id: RowId
 ) -> Response:
     spec = forms.spec_from_form(await request.form())
     return await run_in_threadpool(
@@ -449,7 +450,7 @@ async def add_question(
 
 @router.post("/staff/surveys/{survey_id}/questions/{key}")
 async def edit_question(
-    request: Request, session: DbSession, actor: PageActor, survey_id: int, key: str
+    request: Request, session: DbSession, actor: PageActor, survey_id: RowId, key: str
 ) -> Response:
     spec = forms.spec_from_form(await request.form())
     return await run_in_threadpool(
@@ -465,7 +466,7 @@ async def edit_question(
 
 @router.post("/staff/surveys/{survey_id}/questions/{key}/delete")
 def delete_question(
-    request: Request, session: DbSession, actor: PageActor, survey_id: int, key: str
+    request: Request, session: DbSession, actor: PageActor, survey_id: RowId, key: str
 ) -> Response:
     return _change(
         request, session, actor, survey_id, lambda specs: [s for s in specs if s.key != key]
@@ -477,7 +478,7 @@ def move_question(
     request: Request,
     session: DbSession,
     actor: PageActor,
-    survey_id: int,
+    survey_id: RowId,
     key: str,
     direction: Annotated[str, Form()] = "up",
 ) -> Response:
@@ -494,25 +495,25 @@ def move_question(
 
 
 @router.get("/staff/surveys/{survey_id}/preview")
-def preview(request: Request, session: DbSession, actor: PageActor, survey_id: int) -> Response:
+def preview(request: Request, session: DbSession, actor: PageActor, survey_id: RowId) -> Response:
     survey = service.get_for_staff(session, actor, survey_id)
     return _form(request, survey, {}, {}, preview=True)
 
 
 @router.post("/staff/surveys/{survey_id}/publish")
-def publish(request: Request, session: DbSession, actor: PageActor, survey_id: int) -> Response:
+def publish(request: Request, session: DbSession, actor: PageActor, survey_id: RowId) -> Response:
     service.publish(session, actor, survey_id)
     return redirect(request, f"/staff/surveys/{survey_id}")
 
 
 @router.post("/staff/surveys/{survey_id}/close")
-def close(request: Request, session: DbSession, actor: PageActor, survey_id: int) -> Response:
+def close(request: Request, session: DbSession, actor: PageActor, survey_id: RowId) -> Response:
     service.close_now(session, actor, survey_id)
     return redirect(request, f"/staff/surveys/{survey_id}")
 
 
 @router.get("/staff/surveys/{survey_id}/export.{fmt}")
-def export_page(session: DbSession, actor: PageActor, survey_id: int, fmt: str) -> Response:
+def export_page(session: DbSession, actor: PageActor, survey_id: RowId, fmt: str) -> Response:
     survey = service.get_for_staff(session, actor, survey_id)
     if fmt == "xlsx":
         return Response(
@@ -531,7 +532,7 @@ def export_page(session: DbSession, actor: PageActor, survey_id: int, fmt: str) 
 
 @router.get("/staff/surveys/{survey_id}/results")
 def staff_results(
-    request: Request, survey_id: int, actor: PageActor, session: DbSession
+    request: Request, survey_id: RowId, actor: PageActor, session: DbSession
 ) -> Response:
     survey = service.get_for_staff(session, actor, survey_id)
     if survey.status_at(utcnow()) == Status.draft:

@@ -16,6 +16,7 @@ from engagement.db import CommittingRoute
 from engagement.errors import DomainError
 from engagement.models import DepartmentKind, Role
 from engagement.pagination import PageParams
+from engagement.params import PageNumber
 from engagement.rendering import redirect, render
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
@@ -236,7 +237,7 @@ def audit_page(
     object_id: str = "",
     since: str = "",
     until: str = "",
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> Response:
     require(user, Action.read_audit)
     filters = audit.AuditFilter(

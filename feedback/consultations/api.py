@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, status
 from engagement.auth.deps import ApiActor, DbSession, client_ip
 from engagement.db import CommittingRoute
 from engagement.pagination import Paged, Paging
+from engagement.params import RowId
 from engagement.ratelimit import limiter, public_write_limit
 from engagement.timeutil import utcnow
 from feedback.consultations import service, views
@@ -50,7 +51,7 @@ def create(body: ConsultationCreate, session: DbSession, actor: ApiActor) -> Cre
 
 
 @router.post("/staff/consultations/{consultation_id}/publish")
-def publish(consultation_id: int, session: DbSession, actor: ApiActor) -> ConsultationRead:
+def publish(consultation_id: RowId, session: DbSession, actor: ApiActor) -> ConsultationRead:
     consultation = service.publish(session, actor, consultation_id)
     return views.full(session, consultation, utcnow())
 
@@ -72,14 +73,14 @@ def list_public(
 
 
 @router.get("/consultations/{consultation_id}")
-def read_public(consultation_id: int, session: DbSession) -> ConsultationRead:
+def read_public(consultation_id: RowId, session: DbSession) -> ConsultationRead:
     return views.full(session, service.get_public(session, consultation_id), utcnow())
 
 
 @router.post("/consultations/{consultation_id}/comments", status_code=status.HTTP_201_CREATED)
 @limiter.limit(public_write_limit)
 def comment(
-    request: Request, consultation_id: int, body: CommentCreate, session: DbSession
+    request: Request, consultation_id: RowId, body: CommentCreate, session: DbSession
 ) -> CommentCreated:
     created = service.add_comment(
         session,
@@ -94,7 +95,7 @@ def comment(
 
 @router.get("/staff/consultations/{consultation_id}/comments")
 def staff_comments(
-    consultation_id: int,
+    consultation_id: RowId,
     session: DbSession,
     actor: ApiActor,
     paging: Paging,
@@ -112,7 +113,7 @@ def staff_comments(
 
 @router.post("/staff/comments/{comment_id}/moderate")
 def moderate(
-    comment_id: int, body: ModerateBody, session: DbSession, actor: ApiActor
+    comment_id: RowId, body: ModerateBody, session: DbSession, actor: ApiActor
 ) -> StaffComment:
     comment = service.moderate(
         session, actor, comment_id, approve=body.decision == "approve", reason=body.reason or ""
@@ -122,7 +123,7 @@ def moderate(
 
 @router.post("/staff/consultations/{consultation_id}/report")
 def report(
-    consultation_id: int, body: ReportCreate, session: DbSession, actor: ApiActor
+    consultation_id: RowId, body: ReportCreate, session: DbSession, actor: ApiActor
 ) -> ConsultationRead:
     data = service.ReportIn(
         summary=body.summary,

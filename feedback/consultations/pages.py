@@ -18,6 +18,7 @@ from engagement.browser import browser_id_or_new, remember_browser
 from engagement.db import CommittingRoute
 from engagement.errors import DomainError, Forbidden, Invalid, NotFound
 from engagement.models import Role
+from engagement.params import PageNumber, RowId, form_int
 from engagement.ratelimit import limiter, public_write_limit
 from engagement.rendering import redirect, render
 from engagement.settings import get_settings
@@ -47,7 +48,7 @@ def days_left(consultation: Consultation, now: datetime) -> int:
 
 
 @router.get("/consultations")
-def list_page(request: Request, session: DbSession, page: int = 1) -> Response:
+def list_page(request: Request, session: DbSession, page: PageNumber = 1) -> Response:
     rows, total = service.list_public(session, offset=(max(page, 1) - 1) * 20, limit=20)
     now = utcnow()
     items = [(c, c.status_at(now), days_left(c, now)) for c in rows]
@@ -65,7 +66,7 @@ def list_page(request: Request, session: DbSession, page: int = 1) -> Response:
 
 
 @router.get("/consultations/{consultation_id}")
-def detail_page(request: Request, session: DbSession, consultation_id: int) -> Response:
+def detail_page(request: Request, session: DbSession, consultation_id: RowId) -> Response:
     consultation = service.get_public(session, consultation_id)
     return _detail(request, session, consultation)
 
@@ -124,13 +125,13 @@ def _report_groups(read: Any) -> dict[str, Any]:
 def post_comment(
     request: Request,
     session: DbSession,
-    consultation_id: int,
+    consultation_id: RowId,
     body: Annotated[str, Form(max_length=4000)] = "",
     section: Annotated[str, Form()] = "",
     name: Annotated[str, Form(max_length=50)] = "",
     contact: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    ordinal = int(section) if section.isdigit() else None
+    ordinal = form_int(section)
     try:
         service.add_comment(
             session,
@@ -151,7 +152,7 @@ def post_comment(
 
 @router.post("/consultations/comments/{comment_id}/agree")
 @limiter.limit(public_write_limit)
-def agree(request: Request, session: DbSession, comment_id: int) -> Response:
+def agree(request: Request, session: DbSession, comment_id: RowId) -> Response:
     browser = browser_id_or_new(request)
     comment = service.agree(session, comment_id, browser=browser)
     response = (
@@ -164,7 +165,7 @@ def agree(request: Request, session: DbSession, comment_id: int) -> Response:
 
 
 @router.get("/consultations/{consultation_id}/attachments/{attachment_id}")
-def attachment(session: DbSession, consultation_id: int, attachment_id: int) -> Response:
+def attachment(session: DbSession, consultation_id: RowId, attachment_id: RowId) -> Response:
     service.get_public(session, consultation_id)
     item = session.scalar(
         select(Attachment).where(
@@ -396,7 +397,7 @@ def staff_detail(
     request: Request,
     session: DbSession,
     actor: PageActor,
-    consultation_id: int,
+    consultation_id: RowId,
     comments: str = "pending",
 ) -> Response:
     consultation = service.get_for_staff(session, actor, consultation_id)
@@ -443,7 +444,7 @@ def _staff_detail(
 
 @router.post("/staff/consultations/{consultation_id}")
 async def update_page(
-    request: Request, session: DbSession, actor: PageActor, consultation_id: int
+    request: Request, session: DbSession, actor: PageActor, consultation_id: RowId
 ) -> Response:
     from fastapi.concurrency import run_in_threadpool
 
@@ -456,7 +457,7 @@ async def update_page(
 
 @router.post("/staff/consultations/{consultation_id}/publish")
 def publish_page(
-    request: Request, session: DbSession, actor: PageActor, consultation_id: int
+    request: Request, session: DbSession, actor: PageActor, consultation_id: RowId
 ) -> Response:
     service.publish(session, actor, consultation_id)
     return redirect(request, f"/staff/consultations/{consultation_id}")
@@ -467,7 +468,7 @@ def upload(
     request: Request,
     session: DbSession,
     actor: PageActor,
-    consultation_id: int,
+    consultation_id: RowId,
     attachment: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     consultation = service.get_for_staff(session, actor, consultation_id, manage=True)
@@ -498,7 +499,7 @@ def moderate_page(
     request: Request,
     session: DbSession,
     actor: PageActor,
-    comment_id: int,
+    comment_id: RowId,
     decision: Annotated[str, Form()] = "",
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
@@ -514,11 +515,11 @@ def moderate_page(
 
 @router.post("/staff/consultations/{consultation_id}/comments/approve")
 async def approve_many(
-    request: Request, session: DbSession, actor: PageActor, consultation_id: int
+    request: Request, session: DbSession, actor: PageActor, consultation_id: RowId
 ) -> Response:
     from fastapi.concurrency import run_in_threadpool
 
-    ids = [int(str(x)) for x in (await request.form()).getlist("comment") if str(x).isdigit()]
+    ids = [n for n in map(form_int, (await request.form()).getlist("comment")) if n is not None]
 
     def approve() -> None:
         for comment_id in ids:
@@ -530,25 +531,22 @@ async def approve_many(
 
 @router.post("/staff/consultations/{consultation_id}/report")
 async def report_page(
-    request: Request, session: DbSession, actor: PageActor, consultation_id: int
+    request: Request, session: DbSession, actor: PageActor, consultation_id: RowId
 ) -> Response:
     from fastapi.concurrency import run_in_threadpool
 
     form = await request.form()
     dispositions = []
     for key, value in form.multi_items():
-        if key.startswith("decision-") and key[9:].isdigit() and str(value) in Decision.__members__:
-            comment_id = int(key.removeprefix("decision-"))
+        comment_id = form_int(key.removeprefix("decision-"))
+        if key.startswith("decision-") and comment_id and str(value) in Decision.__members__:
             dispositions.append(
                 service.DispositionIn(
                     comment_id, Decision(str(value)), str(form.get(f"reason-{comment_id}") or "")
                 )
             )
-    channels = {
-        ch: int(str(form.get(f"channel-{ch}") or "0") or 0)
-        for ch in service.CHANNELS
-        if str(form.get(f"channel-{ch}") or "0").isdigit()
-    }
+    counts = {ch: form_int(form.get(f"channel-{ch}") or "0", low=0) for ch in service.CHANNELS}
+    channels = {ch: n for ch, n in counts.items() if n is not None}
     data = service.ReportIn(
         summary=str(form.get("summary") or ""), dispositions=dispositions, other_channels=channels
     )
@@ -573,7 +571,7 @@ async def report_page(
 
 
 @router.get("/staff/consultations/{consultation_id}/export.xlsx")
-def export_xlsx(session: DbSession, actor: PageActor, consultation_id: int) -> Response:
+def export_xlsx(session: DbSession, actor: PageActor, consultation_id: RowId) -> Response:
     consultation = service.get_for_staff(session, actor, consultation_id)
     data = export.comments_xlsx(session, consultation)
     return Response(
@@ -606,6 +604,6 @@ def add_word(
 
 
 @router.post("/staff/sensitive-words/{word_id}/delete")
-def delete_word(request: Request, session: DbSession, actor: PageActor, word_id: int) -> Response:
+def delete_word(request: Request, session: DbSession, actor: PageActor, word_id: RowId) -> Response:
     service.remove_sensitive_word(session, actor, word_id)
     return redirect(request, "/staff/sensitive-words")

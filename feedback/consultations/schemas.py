@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from engagement.params import RowId
 from engagement.timeutil import ApiDatetime
 from feedback.consultations.models import CommentStatus, Decision, Kind, Status
 from feedback.mailbox.schemas import UnitRef
@@ -95,7 +96,7 @@ class ConsultationSummary(BaseModel):
 
 
 class CommentCreate(BaseModel):
-    section: int | None = None
+    section: RowId | None = None
     body: str = Field(min_length=5, max_length=2000)
     name: str | None = Field(default=None, max_length=50)
     contact: str | None = Field(default=None, max_length=100)
@@ -125,7 +126,7 @@ class ModerateBody(BaseModel):
 
 
 class DispositionCreate(BaseModel):
-    comment_id: int
+    comment_id: RowId
     decision: Decision
     reason: str = Field(min_length=1, max_length=2000)
 

@@ -20,6 +20,7 @@ from engagement.db import CommittingRoute
 from engagement.errors import DomainError, Forbidden, Invalid, NotFound
 from engagement.models import DepartmentKind, User
 from engagement.pagination import PageParams
+from engagement.params import PageNumber, RowId
 from engagement.ratelimit import limiter, public_write_limit, similar_limit, tracking_limit
 from engagement.rendering import redirect, render
 from engagement.settings import get_settings
@@ -236,7 +237,7 @@ def public_list(
     session: DbSession,
     category: str = "",
     department: str = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
 ) -> Response:
     paging = PageParams(page=page, per_page=10)
     chosen = Category(category) if category in Category.__members__ else None
@@ -294,7 +295,7 @@ def queue_page(
     user: PageUser,
     queue: str = "all",
     q: Annotated[str, Query(max_length=100)] = "",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     department: Annotated[str, Query(max_length=64)] = "",
     category: str = "",
 ) -> Response:
@@ -337,7 +338,7 @@ def queue_page(
 
 @router.get("/staff/letters/{number}")
 def letter_page(
-    request: Request, session: DbSession, user: PageUser, number: str, template: int | None = None
+    request: Request, session: DbSession, user: PageUser, number: str, template: RowId | None = None
 ) -> Response:
     letter = service.letter_for_staff(session, user, number)
     return _letter_page(request, session, user, letter, template_id=template)
@@ -473,7 +474,7 @@ def note(
 
 
 @router.get("/staff/letters/{number}/photos/{photo_id}")
-def photo(session: DbSession, user: PageUser, number: str, photo_id: int) -> Response:
+def photo(session: DbSession, user: PageUser, number: str, photo_id: RowId) -> Response:
     letter = service.letter_for_staff(session, user, number)
     item = session.scalar(select(Photo).where(Photo.id == photo_id, Photo.letter_id == letter.id))
     if item is None:
@@ -572,7 +573,7 @@ def add_template(
 
 @router.post("/staff/templates/{template_id}/delete")
 def delete_template(
-    request: Request, session: DbSession, actor: PageActor, template_id: int
+    request: Request, session: DbSession, actor: PageActor, template_id: RowId
 ) -> Response:
     templates_service.delete_template(session, actor, template_id=template_id)
     return redirect(request, "/staff/templates")

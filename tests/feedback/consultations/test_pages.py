@@ -593,8 +593,17 @@ def test_a_renamed_file_is_refused(
     assert "/attachments/" not in citizen.get(f"/consultations/{open_consultation}").text
 
 
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        {"decision-abc": "adopted"},
+        {"decision-²": "adopted"},  # "²" passes str.isdigit() and fails int()
+        {"channel-phone": "²"},
+        {"channel-phone": "9" * 5000},  # past int()'s 4300-digit limit
+    ],
+)
 def test_a_tampered_report_form_is_not_a_server_error(
-    app: Any, staff: User, db: Session, open_consultation: int
+    app: Any, staff: User, db: Session, open_consultation: int, tampered: dict[str, str]
 ) -> None:
     lenient = TestClient(app, base_url="http://testserver", raise_server_exceptions=False)
     login(lenient, staff.username)
@@ -606,9 +615,20 @@ def test_a_tampered_report_form_is_not_a_server_error(
 
     response = lenient.post(
         f"/staff/consultations/{open_consultation}/report",
-        data={"csrf_token": token, "summary": "共收到意见一条。", "decision-abc": "adopted"},
+        data={"csrf_token": token, "summary": "共收到意见一条。", **tampered},
     )
 
     # The approved comment still lacks its decision: the form comes back with the error.
     assert response.status_code == 422
     assert str(stored.id) in response.text
+
+
+@pytest.mark.parametrize("section", ["²", "9" * 5000])
+def test_a_section_that_is_not_a_number_takes_the_comment_on_the_whole_draft(
+    citizen: TestClient, db: Session, open_consultation: int, section: str
+) -> None:
+    """² passes str.isdigit() and fails int(); 5000 nines pass it and exceed int()'s limit."""
+    response = post_comment(citizen, open_consultation, OPINION, section=section)
+
+    assert response.status_code == 303
+    assert [c.section_id for c in comments_in(db, open_consultation)] == [None]
