@@ -16,6 +16,7 @@ from surveys.models import CHOICE_KINDS, QuestionKind
 
 KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 MAX_TEXT = 2000
+MAX_RATING_POINTS = 11  # 0–10, the widest scale in use; the form shows one button a point
 
 
 @dataclass
@@ -79,11 +80,29 @@ def _question_errors(q: QuestionSpec, earlier: Mapping[str, QuestionSpec]) -> li
         q.min is not None or q.max is not None
     ):
         errors.append(DomainError("Only rating and number questions have a minimum and maximum."))
-    if q.low is not None and q.high is not None and q.low >= q.high:
+    if not all(is_finite(v) for v in (q.min, q.max) if v is not None):
+        errors.append(DomainError("Enter a number."))
+    elif q.low is not None and q.high is not None and q.low >= q.high:
         errors.append(DomainError("The minimum must be below the maximum."))
+    elif q.kind == QuestionKind.rating:
+        errors += _scale_errors(q)
     if q.show_if_key is not None:
         errors += _condition_errors(q, earlier)
     return errors
+
+
+def _scale_errors(q: QuestionSpec) -> list[DomainError]:
+    low, high = q.low or 0, q.high or 0
+    if low != int(low) or high != int(high):
+        return [DomainError("Choose a whole number.")]
+    if high - low >= MAX_RATING_POINTS:
+        widest = low + MAX_RATING_POINTS - 1
+        return [
+            DomainError(
+                "Enter a number from %(low)s to %(high)s.", low=_fmt(low + 1), high=_fmt(widest)
+            )
+        ]
+    return []
 
 
 def _condition_errors(q: QuestionSpec, earlier: Mapping[str, QuestionSpec]) -> list[DomainError]:
@@ -165,7 +184,7 @@ def _value_error(q: Any, value: Any) -> DomainError | None:
 
 
 def _number_error(q: Any, value: Any) -> DomainError | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not is_finite(value):
         return DomainError("Enter a number.")
     if q.kind == QuestionKind.rating and value != int(value):
         return DomainError("Choose a whole number.")
@@ -175,6 +194,15 @@ def _number_error(q: Any, value: Any) -> DomainError | None:
             "Enter a number from %(low)s to %(high)s.", low=_fmt(low), high=_fmt(high)
         )
     return None
+
+
+def is_finite(value: float) -> bool:
+    """A number a float column can hold: JSON may carry 10**400, which `math.isfinite` cannot
+    even take (OverflowError), and 1e400, which arrives as infinity."""
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _fmt(value: float | None) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -139,6 +140,9 @@ def test_creating_needs_a_token(client: TestClient) -> None:
         # a minimum above the maximum, bounds on a text
         ([{"key": "q1", "kind": "number", "text": "年龄？", "min": 100, "max": 16}], "questions.0"),
         ([{"key": "q1", "kind": "text", "text": "意见？", "max": 5}], "questions.0"),
+        # a rating scale of fractions, or of a billion buttons
+        ([{"key": "q1", "kind": "rating", "text": "打分？", "min": 0.5}], "questions.0"),
+        ([{"key": "q1", "kind": "rating", "text": "打分？", "max": 10**9}], "questions.0"),
         # a key that is not a name
         ([{"key": "1st", "kind": "text", "text": "意见？"}], "questions.0"),
     ],
@@ -151,6 +155,21 @@ def test_a_bad_definition_is_refused_on_the_question(
     )
 
     assert error_fields(response) == [bad]
+
+
+def test_a_bound_beyond_any_float_is_refused_on_the_question(
+    client: TestClient, staff_auth: dict[str, str]
+) -> None:
+    qs = [{"key": "q1", "kind": "number", "text": "年龄？", "max": "BOUND"}]
+    body = json.dumps(survey_body(questions=qs)).replace('"BOUND"', "1e400")
+
+    response = client.post(
+        f"{API}/staff/surveys",
+        content=body,
+        headers={**staff_auth, "Content-Type": "application/json"},
+    )
+
+    assert error_fields(response) == ["questions.0"]
 
 
 def test_every_bad_question_gets_its_own_entry(
@@ -304,6 +323,25 @@ def test_a_single_bad_value_is_one_entry(
     response = answer(client, survey_id, answers)
 
     assert error_fields(response) == [key]
+    assert stored_counts(db, survey_id) == (0, 0)
+
+
+@pytest.mark.parametrize("number", ["1e400", "1" + "0" * 400])
+def test_a_number_beyond_any_float_is_one_entry_not_a_500(
+    client: TestClient, db: Session, staff_auth: dict[str, str], number: str
+) -> None:
+    """1e400 arrives as infinity, 10⁴⁰⁰ as an int that math.isfinite could not take (a 500)."""
+    survey_id = create_open(client, staff_auth)
+    answers = {"district": "城西", "satisfaction": 3, "age": "NUMBER"}
+    body = json.dumps({"answers": answers}).replace('"NUMBER"', number)
+
+    response = client.post(
+        f"{API}/surveys/{survey_id}/responses",
+        content=body,
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert error_fields(response) == ["age"]
     assert stored_counts(db, survey_id) == (0, 0)
 
 
