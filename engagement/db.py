@@ -36,7 +36,33 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     settings = get_settings()
     kwargs.setdefault("pool_size", settings.db_pool_size)
     kwargs.setdefault("max_overflow", settings.db_max_overflow)
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    if engine.dialect.driver == "psycopg":
+        _configure_psycopg(engine)
+    return engine
+
+
+def _configure_psycopg(engine: Engine) -> None:
+    """Text goes to PostgreSQL without NUL characters, which its text cannot hold (SQLite's can).
+
+    A NUL typed into any field or URL would otherwise fail the request with a DataError, a 500.
+    No one means one: it is invisible, and a lookup with it finds what it finds without it.
+    """
+    from psycopg.abc import Buffer
+    from psycopg.types.string import StrBinaryDumper, StrDumperUnknown
+
+    class TextDumper(StrDumperUnknown):
+        def dump(self, obj: str) -> Buffer | None:
+            return super().dump(obj.replace("\x00", ""))
+
+    class BinaryTextDumper(StrBinaryDumper):
+        def dump(self, obj: str) -> Buffer | None:
+            return super().dump(obj.replace("\x00", ""))
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.adapters.register_dumper(str, TextDumper)
+        dbapi_connection.adapters.register_dumper(str, BinaryTextDumper)
 
 
 def _configure_sqlite(engine: Engine) -> None:
