@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from analytics import hot_issues, scope
 from analytics.queries import LetterFilter, letter_figures, period
+from engagement.api_errors import NOT_FOUND, STAFF
 from engagement.auth.deps import ApiUser, DbSession
 from engagement.db import CommittingRoute
 from engagement.errors import NotFound
@@ -22,7 +23,7 @@ from feedback.mailbox.schemas import UnitRef
 router = APIRouter(route_class=CommittingRoute, tags=["analytics"])
 
 
-@router.get("/analytics/letters")
+@router.get("/analytics/letters", responses=STAFF)
 def letters(
     session: DbSession,
     user: ApiUser,
@@ -89,7 +90,7 @@ def _issue(figures: hot_issues.IssueFigures) -> HotIssueRead:
     )
 
 
-@router.get("/analytics/hot-issues")
+@router.get("/analytics/hot-issues", responses=STAFF)
 def hot_issue_list(
     session: DbSession,
     user: ApiUser,
@@ -114,7 +115,7 @@ def hot_issue_list(
     )
 
 
-@router.get("/analytics/hot-issues/{issue_id}")
+@router.get("/analytics/hot-issues/{issue_id}", responses=STAFF | NOT_FOUND)
 def hot_issue_detail(issue_id: RowId, session: DbSession, user: ApiUser) -> HotIssueDetail:
     """One issue with all its letters (staff: those of their own unit)."""
     unit_id, _ = scope.units_for(session, user, None, None)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from analytics import suggester
+from engagement.api_errors import NOT_FOUND, STAFF
 from engagement.auth.csrf import verify_csrf
 from engagement.auth.deps import ApiUser, DbSession, PageUser, page_user
 from engagement.auth.policy import Action, can
@@ -40,7 +41,7 @@ class SuggestionsRead(BaseModel):
     category: CategorySuggestion | None
 
 
-@api_router.get("/staff/letters/{number}/suggestions")
+@api_router.get("/staff/letters/{number}/suggestions", responses=STAFF | NOT_FOUND)
 def letter_suggestions(number: str, session: DbSession, user: ApiUser) -> SuggestionsRead:
     """At most three units, most likely first; `[]` and `null` before anything was learned."""
     letter = service.letter_for_staff(session, user, number)

@@ -36,7 +36,17 @@ def list_departments(
     return Paged(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
 
-@router.get("/health", tags=["health"])
+class HealthRead(BaseModel):
+    status: str
+    database: str
+
+
+@router.get(
+    "/health",
+    tags=["health"],
+    response_model=HealthRead,
+    responses={503: {"model": HealthRead, "description": "The database cannot be reached."}},
+)
 def health(session: DbSession) -> JSONResponse:
     try:
         session.execute(text("SELECT 1"))

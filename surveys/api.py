@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from engagement.api_errors import BAD_BODY, CONFLICT, NOT_FOUND, PUBLIC_WRITE, STAFF
 from engagement.auth import service as auth_service
 from engagement.auth.deps import ApiActor, AppSettings, DbSession, client_ip
 from engagement.db import CommittingRoute
@@ -30,6 +31,10 @@ from surveys.schemas import (
 )
 
 router = APIRouter(route_class=CommittingRoute, tags=["surveys"])
+FILE_TYPES = {
+    "text/csv": {"schema": {"type": "string"}},
+    export.XLSX: {"schema": {"type": "string", "format": "binary"}},
+}
 _optional_bearer = HTTPBearer(auto_error=False)
 
 
@@ -97,18 +102,22 @@ def read(survey: Survey) -> SurveyRead:
     )
 
 
-@router.post("/staff/surveys", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/staff/surveys",
+    status_code=status.HTTP_201_CREATED,
+    responses=STAFF | BAD_BODY | NOT_FOUND,
+)
 def create(body: SurveyCreate, session: DbSession, actor: ApiActor) -> Created:
     survey = service.create_survey(session, actor, to_input(body))
     return Created(id=survey.id, status=survey.status_at(utcnow()))
 
 
-@router.post("/staff/surveys/{survey_id}/publish")
+@router.post("/staff/surveys/{survey_id}/publish", responses=STAFF | NOT_FOUND | CONFLICT)
 def publish(survey_id: RowId, session: DbSession, actor: ApiActor) -> SurveyRead:
     return read(service.publish(session, actor, survey_id))
 
 
-@router.get("/surveys")
+@router.get("/surveys", responses=NOT_FOUND)
 def list_public(
     session: DbSession, paging: Paging, department: str | None = None
 ) -> Paged[SurveySummary]:
@@ -131,12 +140,16 @@ def list_public(
     return Paged(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
 
-@router.get("/surveys/{survey_id}")
+@router.get("/surveys/{survey_id}", responses=NOT_FOUND)
 def read_public(survey_id: RowId, session: DbSession) -> SurveyRead:
     return read(service.get_public(session, survey_id))
 
 
-@router.post("/surveys/{survey_id}/responses", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/surveys/{survey_id}/responses",
+    status_code=status.HTTP_201_CREATED,
+    responses=PUBLIC_WRITE | NOT_FOUND | CONFLICT,
+)
 @limiter.limit(public_write_limit)
 def respond(
     request: Request,
@@ -152,7 +165,7 @@ def respond(
     return ResponseCreated(id=response_id)
 
 
-@router.get("/surveys/{survey_id}/results")
+@router.get("/surveys/{survey_id}/results", responses=STAFF | NOT_FOUND)
 def survey_results(
     survey_id: RowId, session: DbSession, user: Annotated[User | None, Depends(optional_api_user)]
 ) -> dict[str, Any]:
@@ -161,7 +174,11 @@ def survey_results(
     return results.compute(session, survey).as_contract()
 
 
-@router.get("/staff/surveys/{survey_id}/export")
+@router.get(
+    "/staff/surveys/{survey_id}/export",
+    response_class=Response,
+    responses=STAFF | NOT_FOUND | {200: {"description": "The answers", "content": FILE_TYPES}},
+)
 def export_answers(
     survey_id: RowId,
     session: DbSession,

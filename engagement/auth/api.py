@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
+from engagement.api_errors import PUBLIC_WRITE, UNAUTHENTICATED
 from engagement.auth import service
 from engagement.auth.deps import AppSettings, DbSession, client_ip
 from engagement.db import CommittingRoute
@@ -23,7 +24,7 @@ class Token(BaseModel):
     expires_in: int
 
 
-@router.post("/auth/token")
+@router.post("/auth/token", responses=PUBLIC_WRITE | UNAUTHENTICATED)
 @limiter.limit(login_limit)
 def issue_token(
     request: Request,

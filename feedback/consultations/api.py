@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
+from engagement.api_errors import BAD_BODY, CONFLICT, NOT_FOUND, PUBLIC_WRITE, STAFF
 from engagement.auth.deps import ApiActor, DbSession, client_ip
 from engagement.db import CommittingRoute
 from engagement.pagination import Paged, Paging
@@ -44,19 +45,25 @@ def to_input(body: ConsultationCreate) -> service.ConsultationIn:
     )
 
 
-@router.post("/staff/consultations", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/staff/consultations",
+    status_code=status.HTTP_201_CREATED,
+    responses=STAFF | BAD_BODY | NOT_FOUND,
+)
 def create(body: ConsultationCreate, session: DbSession, actor: ApiActor) -> Created:
     consultation = service.create_consultation(session, actor, to_input(body))
     return Created(id=consultation.id, status=consultation.status_at(utcnow()))
 
 
-@router.post("/staff/consultations/{consultation_id}/publish")
+@router.post(
+    "/staff/consultations/{consultation_id}/publish", responses=STAFF | NOT_FOUND | CONFLICT
+)
 def publish(consultation_id: RowId, session: DbSession, actor: ApiActor) -> ConsultationRead:
     consultation = service.publish(session, actor, consultation_id)
     return views.full(session, consultation, utcnow())
 
 
-@router.get("/consultations")
+@router.get("/consultations", responses=NOT_FOUND)
 def list_public(
     session: DbSession, paging: Paging, department: str | None = None
 ) -> Paged[ConsultationSummary]:
@@ -72,12 +79,16 @@ def list_public(
     )
 
 
-@router.get("/consultations/{consultation_id}")
+@router.get("/consultations/{consultation_id}", responses=NOT_FOUND)
 def read_public(consultation_id: RowId, session: DbSession) -> ConsultationRead:
     return views.full(session, service.get_public(session, consultation_id), utcnow())
 
 
-@router.post("/consultations/{consultation_id}/comments", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/consultations/{consultation_id}/comments",
+    status_code=status.HTTP_201_CREATED,
+    responses=PUBLIC_WRITE | NOT_FOUND | CONFLICT,
+)
 @limiter.limit(public_write_limit)
 def comment(
     request: Request, consultation_id: RowId, body: CommentCreate, session: DbSession
@@ -93,7 +104,7 @@ def comment(
     return CommentCreated(id=created.id, status=created.status)
 
 
-@router.get("/staff/consultations/{consultation_id}/comments")
+@router.get("/staff/consultations/{consultation_id}/comments", responses=STAFF | NOT_FOUND)
 def staff_comments(
     consultation_id: RowId,
     session: DbSession,
@@ -111,7 +122,10 @@ def staff_comments(
     )
 
 
-@router.post("/staff/comments/{comment_id}/moderate")
+@router.post(
+    "/staff/comments/{comment_id}/moderate",
+    responses=STAFF | BAD_BODY | NOT_FOUND | CONFLICT,
+)
 def moderate(
     comment_id: RowId, body: ModerateBody, session: DbSession, actor: ApiActor
 ) -> StaffComment:
@@ -121,7 +135,10 @@ def moderate(
     return views.staff_comment(comment)
 
 
-@router.post("/staff/consultations/{consultation_id}/report")
+@router.post(
+    "/staff/consultations/{consultation_id}/report",
+    responses=STAFF | BAD_BODY | NOT_FOUND | CONFLICT,
+)
 def report(
     consultation_id: RowId, body: ReportCreate, session: DbSession, actor: ApiActor
 ) -> ConsultationRead:

@@ -7,6 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, status
 from sqlalchemy.orm import Session
 
+from engagement.api_errors import (
+    BAD_BODY,
+    CONFLICT,
+    NOT_FOUND,
+    PUBLIC_WRITE,
+    RATE_LIMITED,
+    STAFF,
+)
 from engagement.auth.deps import ApiActor, ApiUser, DbSession, client_ip
 from engagement.calendar_admin import load_calendar
 from engagement.db import CommittingRoute
@@ -31,9 +39,10 @@ from feedback.mailbox.schemas import (
 )
 
 router = APIRouter(route_class=CommittingRoute, tags=["mailbox"])
+_STAFF_ACTION = STAFF | BAD_BODY | NOT_FOUND | CONFLICT
 
 
-@router.post("/letters", status_code=status.HTTP_201_CREATED)
+@router.post("/letters", status_code=status.HTTP_201_CREATED, responses=PUBLIC_WRITE | CONFLICT)
 @limiter.limit(public_write_limit)
 def submit_letter(
     request: Request,
@@ -81,7 +90,7 @@ def public_letters(
     )
 
 
-@router.get("/letters/{number}")
+@router.get("/letters/{number}", responses=NOT_FOUND | RATE_LIMITED)
 @limiter.limit(tracking_limit)
 def track_letter(
     request: Request,
@@ -92,7 +101,7 @@ def track_letter(
     return views.for_writer(service.track(session, number=number, code=code))
 
 
-@router.post("/letters/{number}/rating")
+@router.post("/letters/{number}/rating", responses=PUBLIC_WRITE | NOT_FOUND | CONFLICT)
 @limiter.limit(public_write_limit)
 def rate_letter(
     request: Request, number: str, body: RatingCreate, session: DbSession
@@ -111,7 +120,7 @@ def rate_letter(
 # --- staff -------------------------------------------------------------------------------------
 
 
-@router.get("/staff/letters")
+@router.get("/staff/letters", responses=STAFF | NOT_FOUND)
 def staff_letters(
     session: DbSession,
     user: ApiUser,
@@ -143,13 +152,13 @@ def _detail(session: Session, letter: Letter, actor: ApiActor) -> StaffLetterDet
     return views.for_staff_detail(letter, actor.user, utcnow(), load_calendar(session))
 
 
-@router.get("/staff/letters/{number}")
+@router.get("/staff/letters/{number}", responses=STAFF | NOT_FOUND)
 def staff_letter(number: str, session: DbSession, actor: ApiActor) -> StaffLetterDetail:
     assert actor.user is not None
     return _detail(session, service.letter_for_staff(session, actor.user, number), actor)
 
 
-@router.get("/staff/letters/{number}/similar")
+@router.get("/staff/letters/{number}/similar", responses=STAFF | NOT_FOUND)
 def similar(
     number: str,
     session: DbSession,
@@ -169,7 +178,7 @@ def similar(
     )
 
 
-@router.post("/staff/letters/{number}/assign")
+@router.post("/staff/letters/{number}/assign", responses=_STAFF_ACTION)
 def assign(number: str, body: AssignBody, session: DbSession, actor: ApiActor) -> StaffLetterDetail:
     letter = service.assign_letter(
         session, actor, number=number, department=body.department, note=body.note or ""
@@ -177,18 +186,18 @@ def assign(number: str, body: AssignBody, session: DbSession, actor: ApiActor) -
     return _detail(session, letter, actor)
 
 
-@router.post("/staff/letters/{number}/reply")
+@router.post("/staff/letters/{number}/reply", responses=_STAFF_ACTION)
 def reply(number: str, body: ReplyBody, session: DbSession, actor: ApiActor) -> StaffLetterDetail:
     letter = service.reply_letter(session, actor, number=number, body=body.body, public=body.public)
     return _detail(session, letter, actor)
 
 
-@router.post("/staff/letters/{number}/reject")
+@router.post("/staff/letters/{number}/reject", responses=_STAFF_ACTION)
 def reject(number: str, body: RejectBody, session: DbSession, actor: ApiActor) -> StaffLetterDetail:
     letter = service.reject_letter(session, actor, number=number, reason=body.reason)
     return _detail(session, letter, actor)
 
 
-@router.post("/staff/letters/{number}/publish")
+@router.post("/staff/letters/{number}/publish", responses=STAFF | NOT_FOUND | CONFLICT)
 def publish(number: str, session: DbSession, actor: ApiActor) -> StaffLetterDetail:
     return _detail(session, service.publish_letter(session, actor, number=number), actor)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request, Response
 
+from engagement.api_errors import NOT_FOUND, RATE_LIMITED
 from engagement.auth.csrf import verify_csrf
 from engagement.auth.deps import DbSession, client_ip, page_user
 from engagement.browser import browser_id_or_new, remember_browser
@@ -42,7 +43,7 @@ def support_page(request: Request, session: DbSession, number: str) -> Response:
     return response
 
 
-@api_router.post("/letters/{number}/support")
+@api_router.post("/letters/{number}/support", responses=NOT_FOUND | RATE_LIMITED)
 @limiter.limit(public_write_limit)
 def support_api(
     request: Request,
