@@ -28,6 +28,7 @@ from engagement.errors import DomainError, Invalid, Unauthenticated
 from engagement.i18n import LanguageMiddleware
 from engagement.middleware import (
     SecurityHeadersMiddleware,
+    ServerErrorAnswerMiddleware,
     WriteIntentMiddleware,
     security_headers,
 )
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
     # Added innermost first: the session must wrap the language choice that it remembers.
+    app.add_middleware(ServerErrorAnswerMiddleware, answer=_server_error)
     app.add_middleware(WriteIntentMiddleware)
     app.add_middleware(LanguageMiddleware)
     app.add_middleware(
@@ -214,11 +216,17 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> Response:
+        """Only for a crash in a middleware outside `ServerErrorAnswerMiddleware`."""
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        headers = security_headers(https=request.app.state.settings.https)
-        if _is_api(request):
-            return JSONResponse({"detail": "Internal server error"}, 500, headers)
-        return Response(_SERVER_ERROR_PAGE, 500, headers, media_type="text/html")
+        response = _server_error(request.url.path)
+        response.headers.update(security_headers(https=request.app.state.settings.https))
+        return response
+
+
+def _server_error(path: str) -> Response:
+    if path.startswith("/api/"):
+        return JSONResponse({"detail": "Internal server error"}, 500)
+    return Response(_SERVER_ERROR_PAGE, 500, media_type="text/html")
 
 
 def _api_error(exc: DomainError) -> JSONResponse:
@@ -242,7 +250,7 @@ def _jsonable(errors: Any) -> Any:
     return jsonable_encoder(errors, custom_encoder={Exception: str})
 
 
-# Served outside every middleware, so it cannot rely on templates, sessions or the language.
+# Static: also served when a middleware or the templates crashed, so it relies on none of them.
 _SERVER_ERROR_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>系统错误 · Server error</title><link rel="stylesheet" href="/static/site.css"></head>

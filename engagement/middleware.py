@@ -1,11 +1,17 @@
-"""Small ASGI middlewares: SQLite write intent and security headers."""
+"""Small ASGI middlewares: SQLite write intent, security headers, the answer to a crash."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from starlette.datastructures import MutableHeaders
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engagement.db import write_intent
+
+log = logging.getLogger(__name__)
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Reads that may write: showing a letter closes it when its rating window has passed.
@@ -70,3 +76,37 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class ServerErrorAnswerMiddleware:
+    """Answers an exception that no handler took with a 500 and ends the request there.
+
+    Starlette's last-resort handler answers and then raises the exception again for the server
+    to log, and uvicorn closes the connection of a request that raised: a browser or proxy that
+    kept it alive loses it together with the error page. Here it is logged and not raised again,
+    so the connection serves the next request. Once the answer has started nothing else can be
+    sent, and the exception goes on as before.
+    """
+
+    def __init__(self, app: ASGIApp, answer: Callable[[str], Response]) -> None:
+        self.app = app
+        self.answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_watching(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_watching)
+        except Exception:
+            if started:
+                raise
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            await self.answer(scope["path"])(scope, receive, send)
