@@ -289,8 +289,9 @@ def backup_database(
 ) -> None:
     """Write a consistent copy of the database while the site runs, and check that it opens.
 
-    SQLite: the online backup API (writers are never held up). PostgreSQL: pg_dump -Fc, so
-    pg_dump and pg_restore must be installed. PATH is replaced only by a copy that checked out.
+    SQLite: the online backup API; the site's writers never wait for it.
+    PostgreSQL: pg_dump -Fc (pg_dump and pg_restore must be installed).
+    PATH is replaced only by a copy that passed its check.
     """
     from engagement.backup import BackupFailed, back_up
 
@@ -306,7 +307,8 @@ def backup_database(
         except BackupFailed as exc:
             progress.stop()
             raise fail(str(exc)) from None
-    typer.echo(f"backed up {made.letters} letters to {made.path} ({made.size / 1_000_000:.1f} MB)")
+    letters = "1 letter" if made.letters == 1 else f"{made.letters} letters"
+    typer.echo(f"backed up {letters} to {made.path} ({made.size / 1_000_000:.1f} MB)")
 
 
 @import_app.command("letters")

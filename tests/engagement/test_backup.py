@@ -212,7 +212,7 @@ def test_the_command_reports_the_letters_and_size_of_the_copy(
     writer.stop()
 
     assert result.returncode == 0, result.stderr
-    match = re.fullmatch(r"backed up (\d+) letters to (.+) \((\d+\.\d) MB\)\n", result.stdout)
+    match = re.fullmatch(r"backed up (\d+) letters? to (.+) \((\d+\.\d) MB\)\n", result.stdout)
     assert match, result.stdout
     assert before <= int(match[1]) <= len(writer.committed)
     assert match[2] == str(target)
