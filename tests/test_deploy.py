@@ -193,7 +193,7 @@ def test_the_example_environment_is_settings_the_app_reads(monkeypatch: pytest.M
     assert unknown == []  # the app ignores unknown names: a misspelt one would go unnoticed
     assert settings.database_url.startswith("postgresql+psycopg://")
     assert settings.ratelimit_storage.startswith("redis://")
-    assert settings.secure_cookies
+    assert settings.https and settings.cookies_secure
     assert settings.site_name_en == "Demo County People's Government"
     for unit in DEPLOY.glob("*.service"):
         assert "EnvironmentFile=/etc/engagement/engagement.env\n" in unit.read_text(), unit.name
