@@ -119,6 +119,9 @@ def serve(
         proxy_headers=True,
         forwarded_allow_ips=forwarded_allow_ips,
         access_log=False,  # our request log replaces uvicorn's: route templates, no codes
+        # Each worker loads the segmenter's dictionary at start: on a busy machine that takes
+        # longer than uvicorn's 5 s health check, which then restarts healthy workers.
+        timeout_worker_healthcheck=60,
         log_config=logging_config(json_lines=get_settings().log_json, requests=access_log),
     )
 
