@@ -97,8 +97,10 @@ def track_letter(
     number: str,
     session: DbSession,
     code: Annotated[str, Query(max_length=32)] = "",
+    x_tracking_code: Annotated[str | None, Header(max_length=32)] = None,
 ) -> LetterRead:
-    return views.for_writer(service.track(session, number=number, code=code))
+    """The code in `X-Tracking-Code` keeps it out of addresses and logs; `?code=` works too."""
+    return views.for_writer(service.track(session, number=number, code=x_tracking_code or code))
 
 
 @router.post("/letters/{number}/rating", responses=PUBLIC_WRITE | NOT_FOUND | CONFLICT)

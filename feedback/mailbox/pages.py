@@ -168,7 +168,8 @@ def _clean_photos(uploads: list[UploadFile], errors: dict[str, str]) -> list[Cle
 
 @router.get("/mailbox/sent")
 def sent_page(request: Request) -> Response:
-    sent = request.session.get("sent")
+    """The number and code, shown once: the next person at a shared computer must not see them."""
+    sent = request.session.pop("sent", None)
     if not sent:
         return redirect(request, "/mailbox")
     return render(request, "mailbox/sent.html", {"sent": sent})
@@ -190,12 +191,32 @@ def track_page(
         "error": None,
     }
     if number or code:
-        try:
-            letter = service.track(session, number=number, code=code)
-            context.update(_tracking_context(letter))
-        except NotFound as exc:
-            context["error"] = exc.render(i18n.gettext)
-            return render(request, "mailbox/track.html", context, status_code=404)
+        return _tracked(request, session, context)
+    return render(request, "mailbox/track.html", context)
+
+
+@router.post("/mailbox/track")
+@limiter.limit(tracking_limit)
+def track_form(
+    request: Request,
+    session: DbSession,
+    number: Annotated[str, Form(max_length=20)] = "",
+    code: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    """The tracking form posts, so the code never sits in an address, a history or a log."""
+    context = {"labels": labels, "number": number, "code": code, "letter": None, "error": None}
+    return _tracked(request, session, context)
+
+
+def _tracked(
+    request: Request, session: DbSession, context: dict[str, Any], *, rated: bool = False
+) -> Response:
+    try:
+        letter = service.track(session, number=context["number"], code=context["code"])
+    except NotFound as exc:
+        context["error"] = exc.render(i18n.gettext)
+        return render(request, "mailbox/track.html", context, status_code=404)
+    context.update(_tracking_context(letter), rated=rated)
     return render(request, "mailbox/track.html", context)
 
 
@@ -228,7 +249,9 @@ def rate(
         comment=comment,
         ip=client_ip(request),
     )
-    return redirect(request, f"/mailbox/track?number={number}&code={code}#rated")
+    # The letter is shown at once rather than by a redirect, which would carry the code.
+    context = {"labels": labels, "number": number, "code": code, "letter": None, "error": None}
+    return _tracked(request, session, context, rated=True)
 
 
 @router.get("/mailbox/letters")

@@ -252,8 +252,8 @@ def test_keyboard_only_citizen_writes_and_tracks_a_letter(
 
     number, code = read_receipt(page)
 
-    # The receipt's own link, then the tracking form, both by keyboard.
-    tab_to(page, page.get_by_role("link", name=t("Track this letter")))
+    # The receipt's own button, then the tracking form, both by keyboard.
+    tab_to(page, page.get_by_role("button", name=t("Track this letter")))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name=subject)).to_be_visible()
 
