@@ -22,7 +22,6 @@ from starlette.middleware.sessions import SessionMiddleware
 from engagement import i18n, log_redaction, metrics, segment
 from engagement.auth.deps import LoginRequired
 from engagement.body_limit import BodyLimitMiddleware
-from engagement.charts import PLOTLY_JS_DIR
 from engagement.db import make_engine, make_sessionmaker
 from engagement.errors import DomainError, Invalid, Unauthenticated
 from engagement.i18n import LanguageMiddleware
@@ -146,8 +145,6 @@ def _add_routes(app: FastAPI) -> None:
     ]
 
     app.state.templates = make_templates(template_dirs)
-    # plotly.js from the installed plotly package, so charts need no other host.
-    app.mount("/static/plotly", StaticFiles(directory=PLOTLY_JS_DIR), name="plotly")
     app.mount("/static", StaticFiles(directory=CORE_DIR / "static"), name="static")
 
 

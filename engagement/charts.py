@@ -1,18 +1,16 @@
 """Plotly figures as JSON for the pages; a static script draws them (no inline scripts).
 
-plotly.js itself is served from the installed plotly package (`/static/plotly/plotly.min.js`).
+The pages load plotly.js's basic bundle (engagement/static/vendor: bar, pie and scatter traces
+only), so a figure here may use no other trace type.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
-import plotly
 import plotly.graph_objects as go
 
-PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
 FONT = "PingFang SC, Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, sans-serif"
 COLORS = ["#9d1c20", "#0b4fa3", "#1d6b35", "#8a5a00", "#5b2a86", "#00707a", "#b3541e"]
 
