@@ -14,12 +14,11 @@ from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
 from slowapi.errors import RateLimitExceeded
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from engagement import i18n, log_redaction, metrics, segment
+from engagement import assets, i18n, log_redaction, metrics, segment
 from engagement.auth.deps import LoginRequired
 from engagement.body_limit import BodyLimitMiddleware
 from engagement.db import make_engine, make_sessionmaker
@@ -145,7 +144,7 @@ def _add_routes(app: FastAPI) -> None:
     ]
 
     app.state.templates = make_templates(template_dirs)
-    app.mount("/static", StaticFiles(directory=CORE_DIR / "static"), name="static")
+    app.mount("/static", assets.static_assets(), name="static")
 
 
 def _is_api(request: Request) -> bool:

@@ -15,6 +15,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from markupsafe import Markup, escape
 
 from engagement import i18n
+from engagement.assets import static_url
 from engagement.auth.csrf import csrf_token
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
@@ -39,6 +40,7 @@ def make_templates(directories: Sequence[Path]) -> Jinja2Blocks:
     env.filters["num"] = number
     env.globals["lang_url"] = lang_url
     env.globals["page_url"] = page_url
+    env.globals["static_url"] = static_url
     return templates
 
 
