@@ -7,6 +7,7 @@ from benchmarks import (
     durability,
     import_letters,
     mailbox_submit,
+    page_weight,
     survey_results,
 )
 
@@ -18,6 +19,8 @@ if __name__ == "__main__":
     city_load.main([])
     print()
     survey_results.main([])
+    print()
+    page_weight.main([])
     print()
     analytics_letters.main([])
     print()
