@@ -38,11 +38,18 @@ def _sqlite(session: Session) -> bool:
 
 def index_letter(session: Session, letter_id: int, words: Iterable[str]) -> None:
     """Adds one new letter's words to the index."""
+    index_letters(session, [(letter_id, words)])
+
+
+def index_letters(session: Session, letters: Sequence[tuple[int, Iterable[str]]]) -> None:
+    """Adds new letters' words to the index, in one statement (an import's batch)."""
+    if not letters:
+        return
     if _sqlite(session):
         sql = "INSERT INTO letter_fts(rowid, terms) VALUES (:id, :terms)"
     else:
         sql = "INSERT INTO letter_fts(letter_id, terms) VALUES (:id, to_tsvector('simple', :terms))"
-    session.execute(text(sql), {"id": letter_id, "terms": _terms(words)})
+    session.execute(text(sql), [{"id": i, "terms": _terms(words)} for i, words in letters])
 
 
 def _terms(words: Iterable[str]) -> str:

@@ -21,7 +21,7 @@ from engagement.models import table_of
 from engagement.settings import Settings
 from engagement.workdays import WorkCalendar
 from feedback.indexing import letter_doc
-from feedback.mailbox import rules
+from feedback.mailbox import finder, rules
 from feedback.mailbox.import_rows import ImportRow
 from feedback.mailbox.models import EventKind, Letter, LetterEvent, LetterWord, Reply, Status
 from feedback.mailbox.service import word_counts
@@ -118,7 +118,8 @@ def store_batch(
     deadlines: Deadlines,
     now: datetime,
 ) -> None:
-    """Writes one batch: its letters, their words, replies, timelines and public index entries."""
+    """Writes one batch: its letters, their words, replies and timelines, and their entries in
+    the staff's and the public search indexes."""
     ids = reserve_ids(session, len(rows))
     letters = [_letter(i, row, deadlines, now) for i, row in zip(ids, rows, strict=True)]
     words = [(i, w, n) for i, s in zip(ids, segments, strict=True) for w, n in s.words.items()]
@@ -136,6 +137,7 @@ def store_batch(
     ):
         if values:  # (bulk.prepare_rows needs at least one row)
             bulk.write_rows(session, table_of(model), columns, values)
+    finder.index_letters(session, [(i, s.words) for i, s in zip(ids, segments, strict=True)])
     search.add_new(
         session,
         [

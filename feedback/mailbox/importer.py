@@ -40,7 +40,7 @@ from engagement.models import Department, DepartmentKind, LexiconTerm
 from engagement.settings import Settings, get_settings
 from engagement.timeutil import utcnow
 from engagement.workdays import WorkCalendar, official_calendar_covers
-from feedback.mailbox import finder, import_store
+from feedback.mailbox import import_store
 from feedback.mailbox.import_rows import (
     ImportRow,
     Problem,
@@ -114,8 +114,7 @@ def import_letters(
         report.imported = _write(session, reading, report.rows - report.present, progress)
         if report.imported:
             if progress:
-                progress("indexing", report.imported, report.imported)
-            finder.index_missing(session)  # the staff's search index, from the words just stored
+                progress("finishing", report.imported, report.imported)
             # Planner statistics for the new rows: without them PostgreSQL may join letters and
             # their words by nested scans, and the next `analytics refresh` takes minutes.
             bulk.analyze(session)

@@ -28,7 +28,7 @@ from analytics import rollup
 from engagement.audit import Actor
 from engagement.models import AuditEvent, Department, LexiconTerm, User
 from engagement.settings import get_settings
-from feedback.mailbox import importer
+from feedback.mailbox import finder, importer
 from feedback.mailbox.models import Letter, LetterEvent, LetterWord, Status
 from tests.conftest import bearer, login
 from tests.feedback import factories as letters
@@ -177,6 +177,9 @@ def test_a_good_file_imports_its_letters_with_their_dates(
 
     assert (report.problems, report.imported, report.present) == ([], 3, 0)
     assert snapshot(db) == EXPECTED
+    # Staff search finds them: each letter is in the index with its words.
+    [(first_id, _), *_] = finder.search(db, "景蓉华苑 停车费")
+    assert db.get_one(Letter, first_id).legacy_number == "XZ-2019-001"
     letter = db.scalar(select(Letter).where(Letter.legacy_number == "XZ-2019-001"))
     assert letter is not None
     assert letter.reply_hours == pytest.approx((15 * 24 + 5) + (56 * 60 + 53 - 32 * 60 - 9) / 3600)
