@@ -104,7 +104,7 @@ class Job:
 
 def jobs_dir() -> Path:
     folder = get_settings().import_dir
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the uploads hold personal data
     return folder
 
 
@@ -121,7 +121,7 @@ def create(upload: BinaryIO, file_name: str, user: User) -> Job:
         username=user.username,
         created_at=time.time(),
     )
-    job.folder.mkdir(parents=True)
+    job.folder.mkdir(mode=0o700, parents=True)
     try:
         _copy(upload, job.upload, get_settings().import_max_bytes)
     except BaseException:
