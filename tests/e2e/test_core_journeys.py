@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from engagement.auth.service import LOCKED
 from tests.e2e.conftest import CJK, STAFF_PASSWORD, ContextFactory, sign_in, t, tab_to
 
 
@@ -84,10 +85,9 @@ def test_language_switch_in_the_header_is_remembered(page: Page, base_url: str) 
 
 
 def test_locked_account_refuses_the_right_password(page: Page, base_url: str) -> None:
+    """From the address that guessed wrong: others still sign in (tests/engagement/auth)."""
     wrong = t("Incorrect username or password.")
-    locked = t(
-        "Too many failed sign-ins: this account is locked for %(minutes)s minutes.", minutes=15
-    )
+    locked = t(LOCKED, minutes=15)
     alert = page.get_by_role("alert")
     for attempt in range(1, 6):
         sign_in(page, base_url, "staff-water", f"wrong-{attempt}", expect_success=False)

@@ -4,6 +4,7 @@ was read whole before its 422)."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from fastapi import FastAPI
@@ -50,7 +51,9 @@ def call(app: FastAPI, path: str, chunks: list[bytes], length: int | None) -> tu
         if message["type"] == "http.response.start":
             answer["status"] = message["status"]
 
-    asyncio.run(app(scope, receive, send))
+    # A thread of its own: another test's event loop may still run in this one.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, app(scope, receive, send)).result()
     return answer["status"], read
 
 
