@@ -39,6 +39,8 @@ PHONE_VALID = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?)$", re
 
 def ascii_digits(text: str) -> str:
     """Full-width and other Unicode digits as ASCII ones (１３８ → 138), nothing else changed."""
+    if text.isascii():  # most phone numbers: nothing to look at character by character
+        return text
     return "".join(
         str(unicodedata.decimal(c)) if c.isdecimal() and not c.isascii() else c for c in text
     )

@@ -61,7 +61,6 @@ LOCAL_TIME = re.compile(
 )
 # A number is part of an address (/letters/{number}): nothing that would break a URL path.
 BAD_NUMBER = re.compile(r"[\s/?#%\\]")
-PLAIN_MOBILE = re.compile(r"1[3-9]\d{9}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -339,8 +338,6 @@ class RowReader:
 
     def _phone(self, c: _Check) -> str:
         phone = c.get("phone")
-        if PLAIN_MOBILE.fullmatch(phone):  # most rows: skip normalizing (a tenth of the check)
-            return phone
         if phone and not is_valid_phone(phone):
             c.bad("phone", N_("not a mainland mobile or landline number: “%(value)s”"), value=phone)
         return normalize_phone(phone)[:20] if phone else ""

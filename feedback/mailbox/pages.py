@@ -183,16 +183,9 @@ def track_page(
     number: Annotated[str, Query(max_length=20)] = "",
     code: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
-    context: dict[str, Any] = {
-        "labels": labels,
-        "number": number,
-        "code": code,
-        "letter": None,
-        "error": None,
-    }
     if number or code:
-        return _tracked(request, session, context)
-    return render(request, "mailbox/track.html", context)
+        return _tracked(request, session, number, code)
+    return render(request, "mailbox/track.html", _track_form(number, code))
 
 
 @router.post("/mailbox/track")
@@ -204,15 +197,20 @@ def track_form(
     code: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     """The tracking form posts, so the code never sits in an address, a history or a log."""
-    context = {"labels": labels, "number": number, "code": code, "letter": None, "error": None}
-    return _tracked(request, session, context)
+    return _tracked(request, session, number, code)
+
+
+def _track_form(number: str, code: str) -> dict[str, Any]:
+    return {"labels": labels, "number": number, "code": code, "letter": None, "error": None}
 
 
 def _tracked(
-    request: Request, session: DbSession, context: dict[str, Any], *, rated: bool = False
+    request: Request, session: DbSession, number: str, code: str, *, rated: bool = False
 ) -> Response:
+    """The tracking page with the letter, or the form again with the same 404 for any miss."""
+    context = _track_form(number, code)
     try:
-        letter = service.track(session, number=context["number"], code=context["code"])
+        letter = service.track(session, number=number, code=code)
     except NotFound as exc:
         context["error"] = exc.render(i18n.gettext)
         return render(request, "mailbox/track.html", context, status_code=404)
@@ -250,8 +248,7 @@ def rate(
         ip=client_ip(request),
     )
     # The letter is shown at once rather than by a redirect, which would carry the code.
-    context = {"labels": labels, "number": number, "code": code, "letter": None, "error": None}
-    return _tracked(request, session, context, rated=True)
+    return _tracked(request, session, number, code, rated=True)
 
 
 @router.get("/mailbox/letters")
