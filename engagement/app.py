@@ -145,6 +145,7 @@ def _add_routes(app: FastAPI) -> None:
 
     app.state.templates = make_templates(template_dirs)
     app.mount("/static", assets.static_assets(), name="static")
+    app.add_route("/favicon.ico", assets.favicon, methods=["GET", "HEAD"], include_in_schema=False)
 
 
 def _is_api(request: Request) -> bool:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -147,3 +148,11 @@ def static_assets() -> StaticAssets:
 def static_url(name: str) -> str:
     """The content-hashed address of `name` (a path under engagement/static)."""
     return static_assets().url(name)
+
+
+
+def favicon(request: Request) -> Response:
+    """`/favicon.ico`, which browsers ask for whatever a page links: the static icon, cached."""
+    found = static_assets().find("favicon.ico")
+    assert found is not None  # the file ships with the package
+    return StaticAssets.response(*found, request.headers, head=request.method == "HEAD")

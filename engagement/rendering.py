@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from engagement import i18n
 from engagement.assets import static_url
 from engagement.auth.csrf import csrf_token
+from engagement.notices import clear_notice, read_notice, set_notice
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
 
@@ -92,6 +93,8 @@ def render(
     status_code: int = 200,
 ) -> Response:
     language = i18n.current_language.get()
+    whole_page = not (block and is_htmx(request))
+    notice = read_notice(request) if whole_page else None
     ctx: dict[str, Any] = {
         "request": request,
         "user": getattr(request.state, "user", None),
@@ -102,19 +105,35 @@ def render(
         "display": request.cookies.get("display", "normal"),
         "site_name": get_settings().site_name(language),
         "now_utc": utcnow(),
+        "notice": notice,
         **(context or {}),
     }
     kwargs: dict[str, Any] = {"status_code": status_code}
-    if block and is_htmx(request):
+    if not whole_page:
         kwargs["block_name"] = block
     response = request.app.state.templates.TemplateResponse(request, template, ctx, **kwargs)
+    if whole_page and request.cookies.get("notice"):
+        clear_notice(response)
     response.headers["Vary"] = "HX-Request, Accept-Language, Cookie"
     response.headers["Content-Language"] = i18n.LANGUAGES[language]
     return response
 
 
-def redirect(request: Request, url: str) -> Response:
-    """Redirect after POST: a 303 for a plain form, HX-Redirect for htmx."""
+def redirect(
+    request: Request, url: str, *, notice: str | None = None, place: str = ""
+) -> Response:
+    """Redirect after POST: a 303 for a plain form, HX-Redirect for htmx.
+
+    `notice` is the message the next page shows once: at the element with id `place` (which the
+    URL also scrolls to) when the template puts it there with `notice_at`, else at the top.
+    """
+    if place:
+        url = f"{url.split('#', 1)[0]}#{place}"
+    response: Response
     if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
+        response = Response(status_code=200, headers={"HX-Redirect": url})
+    else:
+        response = RedirectResponse(url, status_code=303)
+    if notice:
+        set_notice(response, notice, place=place)
+    return response

@@ -53,3 +53,20 @@ document.addEventListener("htmx:responseError", function (event) {
 document.addEventListener("click", function (event) {
   if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
 });
+
+document.addEventListener("DOMContentLoaded", function () {
+  // The message after an action (engagement/notices.py): focus it, so the page shows it and a
+  // screen reader reads it, wherever on the page the action was.
+  var notice = document.querySelector("[data-notice]");
+  if (notice) { notice.focus(); }
+});
+
+document.addEventListener("engagement:announce", announce);
+
+function announce(event) {
+  // An htmx answer's HX-Trigger message, read out by the page's live region.
+  var region = document.getElementById("announcer");
+  if (!region || !event.detail || typeof event.detail.value !== "string") { return; }
+  region.textContent = "";
+  window.setTimeout(function () { region.textContent = event.detail.value; }, 50);
+}

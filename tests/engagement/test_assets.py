@@ -144,3 +144,11 @@ def test_chart_pages_load_the_small_plotly_bundle_deferred(
         assert f'moduleType:"trace",name:"{trace}"' in bundle.text, f"no {trace} traces in bundle"
     scripts = re.findall(r"<script src=\"/static/[^\"]+\"[^>]*>", page.text)
     assert scripts and all(" defer" in tag for tag in scripts), "a script holds back the text"
+
+
+def test_the_browser_finds_an_icon_at_favicon_ico(client: TestClient) -> None:
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "image/vnd.microsoft.icon"
+    assert answer.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert 'rel="icon"' in client.get("/").text
