@@ -227,6 +227,12 @@ SELF_NAME = re.compile(
     r"(我叫\s*|(?:姓名|联系人|举报人|反映人|投诉人|来信人|留言人|问政人)\s*[:：]\s*)"
     rf"({_COMPOUND}|[{_SURNAMES}])([\u4e00-\u9fff]{{1,3}})"
 )
+# The next names of a list after such a label (举报人：张三、李四、王五): a name already masked (its
+# blanked given name), then 、, then another surname. Only 、 joins: after ，or 和 the next word is
+# as often a verb or a place (联系人：张三，高度重视…).
+LISTED_NAME = re.compile(
+    rf"({_BLANK}+\s*、\s*)({_COMPOUND}|[{_SURNAMES}])([\u4e00-\u9fff]{{1,3}})(?!{_BLANK})"
+)
 # Words that start with a surname but name no one: 我叫孙子…, 联系人：王先生.
 _NOT_NAMES = {
     "孙子",
@@ -386,4 +392,8 @@ def mask_personal(
         v.mask(re.compile(spaced), _constant(mask_name(name)), words=True)
     if not reply:
         v.mask(SELF_NAME, _self_name, group=3, words=True)
+        before = None
+        while before != v.words:  # each name masked opens the way to the next one of the list
+            before = v.words
+            v.mask(LISTED_NAME, _self_name, group=3, words=True)
     return v.result()
