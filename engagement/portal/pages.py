@@ -73,13 +73,30 @@ def workbench(request: Request, user: PageUser) -> Response:
     return render(request, "portal/workbench.html", {"links": links})
 
 
+OnOff = Annotated[str | None, Query(pattern="^(on|off)$")]
+
+
 @router.get("/display")
 def display(
-    mode: Annotated[str, Query(pattern="^(normal|large|contrast|large-contrast)$")] = "normal",
+    request: Request,
+    mode: Annotated[str | None, Query(pattern="^(normal|large|contrast|large-contrast)$")] = None,
+    large: OnOff = None,
+    contrast: OnOff = None,
     next: str = "/",
 ) -> Response:
-    """Remembers the reader's display mode (large text, high contrast) in a cookie."""
+    """Remembers the reader's display modes (large text, high contrast) in a cookie.
+
+    The header's switches send one mode each (`large=on`, `contrast=off`) and the other stays as
+    the cookie has it: a page drawn before the other mode changed (a second tab, Back) then adds
+    its mode instead of setting both as they were when it was drawn. `mode=` sets both at once.
+    """
+    now = mode or request.cookies.get("display", "normal")
+    wanted = {"large": "large" in now, "contrast": "contrast" in now}
+    for name, switch in (("large", large), ("contrast", contrast)):
+        if switch is not None:
+            wanted[name] = switch == "on"
+    value = "-".join(name for name, on in wanted.items() if on) or "normal"
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(target, status_code=303)
-    remember_cookie(response, "display", mode)
+    remember_cookie(response, "display", value)
     return response

@@ -169,3 +169,62 @@ def test_unknown_page_is_friendly(
     page.get_by_role("link", name=t("Back to the home page", language)).click()
     expect(page).to_have_url(f"{base_url}/")
     expect(page.locator("html")).to_have_attribute("lang", html_lang)
+
+
+def body_modes(page: Page) -> tuple[bool, bool]:
+    """(large text, high contrast) as the page shows them: the body's font size and colours."""
+    large = font_size(page) >= 18 * 1.15  # html is 112.5% of 16 px; large text adds 25%
+    text_colour = page.evaluate("getComputedStyle(document.body).color")
+    return large, text_colour == "rgb(0, 0, 0)"  # high contrast: pure black text
+
+
+def test_large_text_and_high_contrast_combine_and_switch_off_one_at_a_time(
+    page: Page, base_url: str
+) -> None:
+    page.goto("/departments")
+    assert body_modes(page) == (False, False)
+
+    def switch(name: str, now: str) -> None:
+        page.get_by_role("link", name=t(name)).click()
+        expect(page).to_have_url(f"{base_url}/departments")
+        expect(page.get_by_role("link", name=t(name))).to_have_accessible_name(
+            f"{t(name)} ({t(now)})"
+        )
+
+    switch("Large text", "on")
+    assert body_modes(page) == (True, False)
+    switch("High contrast", "on")
+    assert body_modes(page) == (True, True), "turning on high contrast switched large text off"
+    expect(page.get_by_role("link", name=t("Large text"))).to_have_accessible_name(
+        f"{t('Large text')} ({t('on')})"
+    )
+    page.goto("/login")  # both remembered on another page
+    assert body_modes(page) == (True, True)
+    page.goto("/departments")
+
+    switch("Large text", "off")
+    assert body_modes(page) == (False, True), "turning large text off also lost high contrast"
+    switch("Large text", "on")
+    switch("High contrast", "off")
+    assert body_modes(page) == (True, False), "turning high contrast off also lost large text"
+
+
+def test_a_page_opened_before_a_mode_changed_keeps_the_other_mode(
+    new_context: ContextFactory, base_url: str
+) -> None:
+    """A second tab (or a page come back to with Back) still shows the header it was drawn with:
+    its switch must add its own mode to the modes in force, not set the modes it once saw."""
+    context = new_context()
+    older, newer = context.new_page(), context.new_page()
+    older.goto("/departments")
+    newer.goto("/departments")
+
+    newer.get_by_role("link", name=t("Large text")).click()
+    expect(newer.get_by_role("link", name=t("Large text"))).to_have_accessible_name(
+        f"{t('Large text')} ({t('on')})"
+    )
+    older.get_by_role("link", name=t("High contrast")).click()
+    expect(older.get_by_role("link", name=t("High contrast"))).to_have_accessible_name(
+        f"{t('High contrast')} ({t('on')})"
+    )
+    assert body_modes(older) == (True, True), "high contrast from an older page lost large text"

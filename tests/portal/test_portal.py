@@ -281,3 +281,31 @@ def test_statistics_csv_in_english(client: TestClient, dataset: Dataset) -> None
     data = {(r[0], r[1], r[2]): r[3:] for r in rows[1:]}
     assert data[("2024-03", "县住房和城乡建设局", "Complaint")] == ["1", "1", "1"]
     assert data[("2024-04", "not assigned yet", "Request for help")] == ["1", "0", "0"]
+
+
+@pytest.mark.parametrize(
+    ("cookie", "switch", "remembered"),
+    [
+        ("large", "contrast=on", "large-contrast"),
+        ("contrast", "large=on", "large-contrast"),
+        ("large-contrast", "large=off", "contrast"),
+        ("large-contrast", "contrast=off", "large"),
+        ("normal", "large=on", "large"),
+        ("large", "large=on", "large"),  # a page drawn before: switching on again stays on
+    ],
+)
+def test_each_display_switch_keeps_the_other_mode(
+    client: TestClient, cookie: str, switch: str, remembered: str
+) -> None:
+    client.cookies.set("display", cookie)
+    response = client.get(f"/display?{switch}&next=/departments", follow_redirects=False)
+
+    assert response.status_code == 303 and response.headers["location"] == "/departments"
+    assert response.cookies["display"] == remembered
+    page = client.get("/departments").text
+    body = re.search(r"<body class=\"([^\"]*)\"", page)
+    assert body is not None
+    assert ("large-text" in body[1], "high-contrast" in body[1]) == (
+        "large" in remembered,
+        "contrast" in remembered,
+    )
