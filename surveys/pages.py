@@ -20,10 +20,12 @@ from engagement.auth.deps import (
     page_user,
 )
 from engagement.auth.policy import Action, can
-from engagement.browser import browser_id_or_new, remember_browser, remember_cookie
+from engagement.browser import browser_id, browser_id_or_new, remember_browser, remember_cookie
 from engagement.db import CommittingRoute
 from engagement.errors import Conflict, Forbidden, Invalid, NotFound
+from engagement.i18n import gettext as _
 from engagement.models import Role
+from engagement.notices import announce
 from engagement.params import RowId
 from engagement.ratelimit import limiter, public_write_limit
 from engagement.rendering import redirect, render
@@ -36,6 +38,13 @@ from surveys.rules import QuestionSpec
 router = APIRouter(
     route_class=CommittingRoute, dependencies=[Depends(verify_csrf), Depends(page_user)]
 )
+
+
+# Ids of the places on the pages where the message after an action shows (engagement.notices).
+ANSWERED = "survey-answered"
+STATUS = "survey-status"
+SETTINGS = "survey-settings"
+QUESTIONS = "questions"
 
 
 def _answered_cookie(survey_id: int) -> str:
@@ -57,9 +66,29 @@ def list_page(request: Request, session: DbSession) -> Response:
 
 
 @router.get("/surveys/{survey_id}")
-def answer_page(request: Request, session: DbSession, survey_id: RowId) -> Response:
+def answer_page(
+    request: Request, session: DbSession, survey_id: RowId, again: bool = False
+) -> Response:
     survey = service.get_public(session, survey_id)
-    return _form(request, survey, {}, {})
+    answered = _answered_here(request, session, survey)
+    # A survey that takes several answers per browser offers the form again only when asked
+    # (another person at the same computer), never straight after an answer.
+    if again and not survey.one_response_per_browser:
+        answered = False
+    return _form(request, survey, {}, {}, answered=answered)
+
+
+def _answered_here(request: Request, session: Session, survey: Survey) -> bool:
+    """Whether this browser has answered: its cookie, or for a one-per-browser survey also its
+    stored browser id (the cookie may have been cleared while the browser id stayed)."""
+    if request.cookies.get(_answered_cookie(survey.id)):
+        return True
+    browser = browser_id(request)
+    return (
+        survey.one_response_per_browser
+        and bool(browser)
+        and (service.answered_from(session, survey.id, str(browser)))
+    )
 
 
 def _form(
@@ -70,11 +99,9 @@ def _form(
     *,
     status_code: int = 200,
     preview: bool = False,
+    answered: bool = False,
 ) -> Response:
     shown = rules.visible_keys(survey.questions, answers)
-    already = survey.one_response_per_browser and bool(
-        request.cookies.get(_answered_cookie(survey.id))
-    )
     return render(
         request,
         "surveys/answer.html",
@@ -84,7 +111,7 @@ def _form(
             "answers": answers,
             "errors": errors,
             "questions": [q for q in survey.questions if q.key in shown],
-            "already": already and not preview,
+            "answered": answered and not preview,
             "preview": preview,
             "labels": labels,
             "QuestionKind": QuestionKind,
@@ -128,17 +155,23 @@ async def submit(request: Request, session: DbSession, survey_id: RowId) -> Resp
         await run_in_threadpool(session.rollback)
         errors = {f or "form": e.render(i18n.gettext) for f, e in exc.errors}
         return _form(request, survey, answers, errors, status_code=422)
-    response = redirect(request, f"/surveys/{survey.id}/thanks")
+    # The survey's own page says the answers were received, in place of the form.
+    response = redirect(
+        request,
+        f"/surveys/{survey.id}",
+        notice=_("Thank you: your answers were received."),
+        place=ANSWERED,
+    )
     remember_browser(response, browser)
-    if survey.one_response_per_browser:
-        remember_cookie(response, _answered_cookie(survey.id), "1")
+    remember_cookie(response, _answered_cookie(survey.id), "1")
     return response
 
 
 @router.get("/surveys/{survey_id}/thanks")
 def thanks(request: Request, session: DbSession, survey_id: RowId) -> Response:
+    """The old thank-you address: the survey's page now says the answers were received."""
     survey = service.get_public(session, survey_id)
-    return render(request, "surveys/thanks.html", {"survey": survey})
+    return redirect(request, f"/surveys/{survey.id}#{ANSWERED}")
 
 
 @router.get("/surveys/{survey_id}/results")
@@ -151,7 +184,15 @@ def results_page(
     columns: str = "",
 ) -> Response:
     survey = service.get_public(session, survey_id)
-    service.require_results(user, survey)
+    if not service.may_see_results(user, survey):
+        # Said plainly on a page of its own: 401 asks the unit's staff to sign in, 403 tells
+        # a signed-in person of another unit that the results are not theirs to see.
+        return render(
+            request,
+            "surveys/results_private.html",
+            {"survey": survey, "signed_in": user is not None},
+            status_code=401 if user is None else 403,
+        )
     staff_view = can(user, Action.view_unit, survey.department_id)
     computed = results.compute(session, survey, with_words=staff_view)
     return render(
@@ -303,7 +344,12 @@ def create_page(
             },
             status_code=422,
         )
-    return redirect(request, f"/staff/surveys/{survey.id}")
+    return redirect(
+        request,
+        f"/staff/surveys/{survey.id}",
+        notice=_("The survey is created as a draft. Write its questions, then publish it."),
+        place=QUESTIONS,
+    )
 
 
 @router.get("/staff/surveys/{survey_id}")
@@ -321,9 +367,20 @@ def _editor(
     error: str | None = None,
     editing: str | None = None,
     status_code: int = 200,
+    saved: str | None = None,
+    settings_form: dict[str, Any] | None = None,
+    settings_errors: dict[str, str] | None = None,
 ) -> Response:
     tz = get_settings().tz
     count = service.response_count(session, survey.id)
+    settings = settings_form or {
+        "title": survey.title,
+        "description": survey.description,
+        "opens_at": survey.opens_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": survey.closes_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+        "results_public": survey.results_public,
+        "one_response_per_browser": survey.one_response_per_browser,
+    }
     return render(
         request,
         "surveys/editor.html",
@@ -337,8 +394,9 @@ def _editor(
             "editing": editing,
             "kinds": list(QuestionKind),
             "labels": labels,
-            "opens": survey.opens_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
-            "closes": survey.closes_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M"),
+            "settings": settings,
+            "settings_errors": settings_errors or {},
+            "saved": saved,
             "choice_questions": [q for q in survey.questions if q.kind in CHOICE_KINDS],
         },
         block="questions",
@@ -352,9 +410,11 @@ def _change(
     actor: PageActor,
     survey_id: RowId,
     change: Any,
+    done: str,
     editing: str | None = None,
 ) -> Response:
-    """Applies an edit to the question list through the one validating update."""
+    """Applies an edit to the question list through the one validating update; `done` is the
+    message that confirms it, in the swapped list (htmx, also announced) or after the redirect."""
     survey = service.get_for_staff(session, actor, survey_id, manage=True)
     specs = [service.spec_of(q) for q in survey.questions]
     try:
@@ -375,11 +435,11 @@ def _change(
             editing=editing,
             status_code=exc.status_code,
         )
-    return (
-        _editor(request, session, actor, survey)
-        if request.headers.get("HX-Request")
-        else redirect(request, f"/staff/surveys/{survey_id}")
-    )
+    if not request.headers.get("HX-Request"):
+        return redirect(request, f"/staff/surveys/{survey_id}", notice=done, place=QUESTIONS)
+    response = _editor(request, session, actor, survey, saved=done)
+    announce(response, done)
+    return response
 
 
 def _with_questions(survey: Survey, specs: list[QuestionSpec]) -> service.SurveyIn:
@@ -408,8 +468,16 @@ def save_settings(
     one_response_per_browser: Annotated[bool, Form()] = False,
 ) -> Response:
     survey = service.get_for_staff(session, actor, survey_id, manage=True)
+    form: dict[str, Any] = {
+        "title": title,
+        "description": description,
+        "opens_at": opens_at,
+        "closes_at": closes_at,
+        "results_public": results_public,
+        "one_response_per_browser": one_response_per_browser,
+    }
     try:
-        opens, closes = _times({"opens_at": opens_at, "closes_at": closes_at})
+        opens, closes = _times(form)
         service.update_survey(
             session,
             actor,
@@ -427,15 +495,22 @@ def save_settings(
     except (Invalid, Conflict) as exc:
         session.rollback()
         survey = service.get_for_staff(session, actor, survey_id)
+        errors = {f or "form": e.render(i18n.gettext) for f, e in getattr(exc, "errors", [])}
         return _editor(
             request,
             session,
             actor,
             survey,
-            error=exc.render(i18n.gettext),
+            settings_form=form,
+            settings_errors=errors or {"form": exc.render(i18n.gettext)},
             status_code=exc.status_code,
         )
-    return redirect(request, f"/staff/surveys/{survey_id}")
+    return redirect(
+        request,
+        f"/staff/surveys/{survey_id}",
+        notice=_("The settings are saved."),
+        place=SETTINGS,
+    )
 
 
 @router.post("/staff/surveys/{survey_id}/questions")
@@ -444,7 +519,14 @@ async def add_question(
 ) -> Response:
     spec = forms.spec_from_form(await request.form())
     return await run_in_threadpool(
-        _change, request, session, actor, survey_id, lambda specs: [*specs, spec], "new"
+        _change,
+        request,
+        session,
+        actor,
+        survey_id,
+        lambda specs: [*specs, spec],
+        _("The question is added."),
+        "new",
     )
 
 
@@ -460,6 +542,7 @@ async def edit_question(
         actor,
         survey_id,
         lambda specs: [spec if s.key == key else s for s in specs],
+        _("The question is saved."),
         key,
     )
 
@@ -469,7 +552,12 @@ def delete_question(
     request: Request, session: DbSession, actor: PageActor, survey_id: RowId, key: str
 ) -> Response:
     return _change(
-        request, session, actor, survey_id, lambda specs: [s for s in specs if s.key != key]
+        request,
+        session,
+        actor,
+        survey_id,
+        lambda specs: [s for s in specs if s.key != key],
+        _("The question is deleted."),
     )
 
 
@@ -491,7 +579,7 @@ def move_question(
             specs[i], specs[j] = specs[j], specs[i]
         return specs
 
-    return _change(request, session, actor, survey_id, move)
+    return _change(request, session, actor, survey_id, move, _("The question is moved."))
 
 
 @router.get("/staff/surveys/{survey_id}/preview")
@@ -502,14 +590,27 @@ def preview(request: Request, session: DbSession, actor: PageActor, survey_id: R
 
 @router.post("/staff/surveys/{survey_id}/publish")
 def publish(request: Request, session: DbSession, actor: PageActor, survey_id: RowId) -> Response:
-    service.publish(session, actor, survey_id)
-    return redirect(request, f"/staff/surveys/{survey_id}")
+    survey = service.publish(session, actor, survey_id)
+    if survey.status_at(utcnow()) == Status.open:
+        done = _("The survey is published and open for answers.")
+    else:
+        tz = get_settings().tz
+        done = _(
+            "The survey is published; it opens for answers on %(date)s.",
+            date=survey.opens_at.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        )
+    return redirect(request, f"/staff/surveys/{survey_id}", notice=done, place=STATUS)
 
 
 @router.post("/staff/surveys/{survey_id}/close")
 def close(request: Request, session: DbSession, actor: PageActor, survey_id: RowId) -> Response:
     service.close_now(session, actor, survey_id)
-    return redirect(request, f"/staff/surveys/{survey_id}")
+    return redirect(
+        request,
+        f"/staff/surveys/{survey_id}",
+        notice=_("The survey is closed: no more answers."),
+        place=STATUS,
+    )
 
 
 @router.get("/staff/surveys/{survey_id}/export.{fmt}")

@@ -254,11 +254,16 @@ def _check_first_from(session: Session, survey: Survey, browser: str | None) -> 
             "This survey takes one response per browser: send the X-Browser-Id header, "
             "the same for every response from this browser."
         )
-    answered = select(Response.id).where(
-        Response.survey_id == survey.id, Response.browser == browser
-    )
-    if session.scalar(answered):
+    if answered_from(session, survey.id, browser):
         raise Conflict("This browser has already answered this survey.")
+
+
+def answered_from(session: Session, survey_id: int, browser: str) -> bool:
+    """Whether this browser id has answered the survey (stored for one-per-browser surveys)."""
+    answered = select(Response.id).where(
+        Response.survey_id == survey_id, Response.browser == browser
+    )
+    return session.scalar(answered.limit(1)) is not None
 
 
 def submit_response(

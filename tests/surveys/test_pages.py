@@ -116,7 +116,7 @@ def test_an_out_of_range_number_is_shown_next_to_its_question(
     assert zh("Enter a number from %(low)s to %(high)s.", low="16", high="100") in unescape(age)
 
 
-def test_a_response_ends_on_the_thanks_page_with_the_results_link(
+def test_a_response_ends_on_the_survey_saying_it_was_received_with_the_results_link(
     citizen: TestClient, db: Session, survey_id: int
 ) -> None:
     response = send(
@@ -132,9 +132,9 @@ def test_a_response_ends_on_the_thanks_page_with_the_results_link(
     )
 
     assert response.status_code == 303
-    assert response.headers["location"] == f"/surveys/{survey_id}/thanks"
+    assert response.headers["location"] == f"/surveys/{survey_id}#survey-answered"
     thanks = citizen.get(response.headers["location"])
-    assert zh("Thank you for your answers") in thanks.text
+    assert zh("Thank you: your answers were received.") in thanks.text
     assert f'href="/surveys/{survey_id}/results"' in thanks.text
     assert stored_counts(db, survey_id) == (1, 5)
 
@@ -191,7 +191,8 @@ def test_a_browser_may_answer_twice_when_the_survey_allows_it(
     fields = {"q-district": "城东", "q-satisfaction": "4"}
 
     assert send(citizen, survey_id, fields).status_code == 303
-    assert send(citizen, survey_id, fields).status_code == 303
+    token = csrf_from(citizen, f"/surveys/{survey_id}?again=1")  # "Answer again"
+    assert send(citizen, survey_id, fields, token=token).status_code == 303
     assert stored_counts(db, survey_id)[0] == 2
 
 
@@ -266,5 +267,6 @@ def test_private_results_pages_are_refused_to_the_public(
     assert citizen.get(f"/surveys/{survey_id}/results").status_code == 401
     assert browser_for(outsider.username).get(f"/surveys/{survey_id}/results").status_code == 403
     assert browser_for(staff.username).get(f"/surveys/{survey_id}/results").status_code == 200
-    thanks = citizen.get(f"/surveys/{survey_id}/thanks")
+    thanks = citizen.get(f"/surveys/{survey_id}/thanks")  # the old address: the survey's page
+    assert thanks.url.path == f"/surveys/{survey_id}"
     assert f"/surveys/{survey_id}/results" not in thanks.text
