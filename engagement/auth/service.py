@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engagement import audit
 from engagement.audit import Actor
-from engagement.auth.passwords import verify_password
+from engagement.auth.passwords import verify_and_update, verify_password
 from engagement.auth.throttle import Attempt, throttle_key
 from engagement.errors import Unauthenticated
 from engagement.i18n import N_
@@ -45,14 +45,13 @@ def authenticate(
         verify_password(password, None)  # the same time as a real check
         attempt.refuse_locked()
         raise AccountLocked(LOCKED, minutes=settings.lockout_minutes)
-    if (
-        not verify_password(password, user.password_hash if user else None)
-        or user is None
-        or not user.active
-    ):
+    valid, rehashed = verify_and_update(password, user.password_hash if user else None)
+    if not valid or user is None or not user.active:
         if attempt.fail():
             raise AccountLocked(LOCKED, minutes=settings.lockout_minutes)
         raise Unauthenticated(BAD_CREDENTIALS)
+    if rehashed:  # made at an earlier cost (engagement.auth.passwords): store today's
+        user.password_hash = rehashed
     attempt.succeed()
     user.last_login_at = attempt.now
     return user
