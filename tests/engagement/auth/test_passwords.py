@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from fastapi.testclient import TestClient
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -16,14 +14,12 @@ from tests import factories
 from tests.conftest import login
 
 
-def test_new_hashes_use_owasps_argon2id_minimum_and_take_well_under_a_second() -> None:
+def test_new_hashes_use_owasps_argon2id_minimum() -> None:
+    """The cost README.md states; pwdlib's default (m=64 MiB, t=3, p=4) made a sign-in 0.5 s."""
     production = passwords.hasher()
-    started = time.perf_counter()
     made = production.hash("a-clerk-password")
     assert made.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert production.verify("a-clerk-password", made)
-    # pwdlib's default (m=64 MiB, t=3, p=4) took ~1 s for these two on the 2-core server
-    assert time.perf_counter() - started < 0.5
 
 
 def test_a_hash_of_an_earlier_cost_signs_in_and_is_rewritten_at_todays(
