@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from engagement.i18n import N_
+from typing import Any
+
+from engagement.i18n import N_, gettext
 
 CATEGORY_LABELS = {
     "consultation": N_("Enquiry"),
@@ -35,7 +37,10 @@ EVENT_LABELS = {
     "rejected": N_("Not accepted"),
     "published": N_("Approved for publication"),
     "note": N_("Internal note"),
-    "merged": N_("Merged as a duplicate"),
+    "merged": N_("Merged as a duplicate of letter %(into)s"),
+    "extension_requested": N_("More time asked for: %(days)s working days"),
+    "extension_approved": N_("Deadline extended by %(days)s working days"),
+    "extension_refused": N_("Extension of %(days)s working days refused"),
 }
 URGENCY_LABELS = {
     "overdue": N_("Overdue"),
@@ -52,3 +57,11 @@ REJECTION_REASONS = [
     N_("No usable contact details were given."),
     N_("The letter is advertising or has no real content."),
 ]
+
+
+def event_text(kind: str, unit: str, detail: dict[str, Any]) -> str:
+    """One timeline line in the reader's language; a merge without its number reads plainly."""
+    if kind == "merged" and not detail.get("into"):
+        return gettext("Merged as a duplicate")
+    msgid = EVENT_LABELS.get(kind, N_("Other change"))
+    return gettext(msgid, unit=unit, days=detail.get("days", ""), into=detail.get("into", ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
@@ -22,7 +23,7 @@ from engagement.models import DepartmentKind, User
 from engagement.pagination import PageParams
 from engagement.params import PageNumber, RowId
 from engagement.ratelimit import limiter, public_write_limit, similar_limit, tracking_limit
-from engagement.rendering import redirect, render
+from engagement.rendering import local_time, redirect, render
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
 from feedback.mailbox import labels, rules, service, support, templates_service, views
@@ -205,7 +206,14 @@ def _track_form(number: str, code: str) -> dict[str, Any]:
 
 
 def _tracked(
-    request: Request, session: DbSession, number: str, code: str, *, rated: bool = False
+    request: Request,
+    session: DbSession,
+    number: str,
+    code: str,
+    *,
+    rated: bool = False,
+    rate_error: str | None = None,
+    status_code: int = 200,
 ) -> Response:
     """The tracking page with the letter, or the form again with the same 404 for any miss."""
     context = _track_form(number, code)
@@ -214,14 +222,15 @@ def _tracked(
     except NotFound as exc:
         context["error"] = exc.render(i18n.gettext)
         return render(request, "mailbox/track.html", context, status_code=404)
-    context.update(_tracking_context(letter), rated=rated)
-    return render(request, "mailbox/track.html", context)
+    context.update(_tracking_context(letter), rated=rated, rate_error=rate_error)
+    return render(request, "mailbox/track.html", context, status_code=status_code)
 
 
 def _tracking_context(letter: Letter) -> dict[str, Any]:
     return {
         "letter": letter,
         "events": [e for e in letter.events if e.public],
+        "deadlines": views.deadlines(letter),
         "can_rate": letter.status == Status.replied and not letter.replies[-1].ratings,
         "satisfactions": list(Satisfaction),
     }
@@ -237,17 +246,31 @@ def rate(
     satisfaction: Annotated[str, Form()] = "",
     comment: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    if satisfaction not in Satisfaction.__members__:
-        raise Invalid("Choose how satisfied you are with the reply.", field="satisfaction")
-    service.rate_letter(
-        session,
-        number=number,
-        code=code,
-        satisfaction=Satisfaction(satisfaction),
-        comment=comment,
-        ip=client_ip(request),
-    )
-    # The letter is shown at once rather than by a redirect, which would carry the code.
+    # The letter is shown at once rather than by a redirect, which would carry the code; the
+    # form posts to #rate, so the page lands where the form was, on the thanks or the reason.
+    try:
+        if satisfaction not in Satisfaction.__members__:
+            raise Invalid("Choose how satisfied you are with the reply.", field="satisfaction")
+        service.rate_letter(
+            session,
+            number=number,
+            code=code,
+            satisfaction=Satisfaction(satisfaction),
+            comment=comment,
+            ip=client_ip(request),
+        )
+    except (Invalid, DomainError) as exc:
+        if isinstance(exc, NotFound):
+            raise
+        session.rollback()
+        return _tracked(
+            request,
+            session,
+            number,
+            code,
+            rate_error=exc.render(i18n.gettext),
+            status_code=exc.status_code,
+        )
     return _tracked(request, session, number, code, rated=True)
 
 
@@ -297,7 +320,9 @@ def public_letter(request: Request, session: DbSession, number: str) -> Response
 
 # --- staff -------------------------------------------------------------------------------------
 
+# The first is the default: the letters that still need work (closed ones are under "all").
 QUEUES = {
+    "open": service.QueueFilter(open_only=True),
     "all": service.QueueFilter(),
     "new": service.QueueFilter(unassigned=True),
     "in_progress": service.QueueFilter(status=Status.assigned),
@@ -313,7 +338,7 @@ def queue_page(
     request: Request,
     session: DbSession,
     user: PageUser,
-    queue: str = "all",
+    queue: str = "open",
     q: Annotated[str, Query(max_length=100)] = "",
     page: PageNumber = 1,
     department: Annotated[str, Query(max_length=64)] = "",
@@ -321,7 +346,9 @@ def queue_page(
 ) -> Response:
     """The queue; `department` and `category` come from the dashboard's drill-down links."""
     service.close_unrated(session)
-    base = QUEUES.get(queue, QUEUES["all"])
+    if queue not in QUEUES:
+        queue = "open"
+    base = QUEUES[queue]
     chosen = Category(category) if category in Category.__members__ else None
     filters = service.QueueFilter(
         **{**base.__dict__, "q": q, "department": department or None, "category": chosen}
@@ -372,10 +399,12 @@ def _letter_page(
     error: str | None = None,
     status_code: int = 200,
     template_id: int | None = None,
+    error_at: str = "",
 ) -> Response:
     now, calendar = utcnow(), load_calendar(session)
     templates = templates_service.list_templates(session, user)
     chosen = next((t for t in templates if t.id == template_id), None)
+    may = _may(user, letter)
     return render(
         request,
         "mailbox/letter.html",
@@ -387,40 +416,71 @@ def _letter_page(
             "letter": letter,
             "view": views.for_staff_detail(letter, user, now, calendar),
             "events": letter.events,
+            "deadlines": views.deadlines(letter),
             "photos": letter.photos,
             "departments": accounts.list_departments(session),
-            "may": {
-                "assign": can(user, Action.assign_letter, letter.department_id)
-                and letter.status in rules.ALLOWED_FROM["assign"],
-                "reply": can(user, Action.handle_letter, letter.department_id)
-                and letter.status in rules.ALLOWED_FROM["reply"],
-                "reject": can(user, Action.assign_letter, letter.department_id)
-                and letter.status in rules.ALLOWED_FROM["reject"],
-                "publish": can(user, Action.publish_letter, letter.department_id)
-                and letter.status in rules.ALLOWED_FROM["publish"]
-                and letter.publish_consent
-                and not letter.published,
-                "contact": service.may_see_contact(user, letter),
-                "merge": can(user, Action.assign_letter, letter.department_id)
-                and letter.status in rules.ALLOWED_FROM["merge"],
-                "extend": can(user, Action.handle_letter, letter.department_id)
-                and letter.status in (Status.assigned, Status.reopened)
-                and not letter.extension_days,
-                "decide": can(user, Action.decide_extension, letter.department_id)
-                and bool(letter.extension_days),
-            },
+            "may": may,
             "error": error,
+            # A refused action's message shows in its form, or atop the actions when the
+            # letter's new state no longer offers that form.
+            "error_at": error_at if may.get(FORM_PERMISSION.get(error_at, ""), True) else "actions",
         },
         status_code=status_code,
     )
 
 
+# Each action form's id on the letter page -> the `may` entry that offers it.
+FORM_PERMISSION = {
+    "assign": "assign",
+    "reply": "reply",
+    "reject": "reject",
+    "publish": "publish",
+    "merge": "merge",
+    "extension": "extend",
+    "extension-decision": "decide",
+}
+
+
+def _may(user: User, letter: Letter) -> dict[str, bool]:
+    """Which actions the letter page offers this user now."""
+    return {
+        "assign": can(user, Action.assign_letter, letter.department_id)
+        and letter.status in rules.ALLOWED_FROM["assign"],
+        "reply": can(user, Action.handle_letter, letter.department_id)
+        and letter.status in rules.ALLOWED_FROM["reply"],
+        "reject": can(user, Action.assign_letter, letter.department_id)
+        and letter.status in rules.ALLOWED_FROM["reject"],
+        "publish": can(user, Action.publish_letter, letter.department_id)
+        and letter.status in rules.ALLOWED_FROM["publish"]
+        and letter.publish_consent
+        and not letter.published,
+        "contact": service.may_see_contact(user, letter),
+        "merge": can(user, Action.assign_letter, letter.department_id)
+        and letter.status in rules.ALLOWED_FROM["merge"],
+        "extend": can(user, Action.handle_letter, letter.department_id)
+        and letter.status in (Status.assigned, Status.reopened)
+        and not letter.extension_days,
+        "decide": can(user, Action.decide_extension, letter.department_id)
+        and bool(letter.extension_days),
+    }
+
+
 def _act(
-    request: Request, session: Session, actor: PageActor, number: str, action: Any, **kwargs: Any
+    request: Request,
+    session: Session,
+    actor: PageActor,
+    number: str,
+    action: Callable[..., Letter],
+    *,
+    form: str,
+    done: Callable[[Letter], str],
+    place: str = "actions",
+    **kwargs: Any,
 ) -> Response:
-    """Runs one staff action; a refused action shows the letter again with the reason."""
+    """Runs one staff action. Done, the letter page says `done` at `place`; refused, it shows
+    the letter again with the reason in the action's `form`."""
     try:
-        action(session, actor, number=number, **kwargs)
+        letter = action(session, actor, number=number, **kwargs)
     except (Invalid, DomainError) as exc:
         if isinstance(exc, NotFound | Forbidden):
             raise
@@ -434,8 +494,13 @@ def _act(
             letter,
             exc.render(i18n.gettext),
             status_code=exc.status_code,
+            error_at=form,
         )
-    return redirect(request, f"/staff/letters/{number}")
+    return redirect(request, f"/staff/letters/{number}", notice=done(letter), place=place)
+
+
+def _unit_name(letter: Letter) -> str:
+    return letter.department.name if letter.department else ""
 
 
 @router.post("/staff/letters/{number}/assign")
@@ -448,7 +513,15 @@ def assign(
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     return _act(
-        request, session, actor, number, service.assign_letter, department=department, note=note
+        request,
+        session,
+        actor,
+        number,
+        service.assign_letter,
+        form="assign",
+        done=lambda letter: i18n.gettext("Now handled by %(unit)s.", unit=_unit_name(letter)),
+        department=department,
+        note=note,
     )
 
 
@@ -461,7 +534,19 @@ def reply(
     body: Annotated[str, Form(max_length=10000)] = "",
     public: Annotated[bool, Form()] = False,
 ) -> Response:
-    return _act(request, session, actor, number, service.reply_letter, body=body, public=public)
+    return _act(
+        request,
+        session,
+        actor,
+        number,
+        service.reply_letter,
+        form="reply",
+        done=lambda _letter: i18n.gettext(
+            "Reply sent. The writer can read it with the letter's number and code, and rate it."
+        ),
+        body=body,
+        public=public,
+    )
 
 
 @router.post("/staff/letters/{number}/reject")
@@ -474,12 +559,34 @@ def reject(
     other: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     text = other.strip() if reason == "other" or not reason else i18n.gettext(reason)
-    return _act(request, session, actor, number, service.reject_letter, reason=text)
+    return _act(
+        request,
+        session,
+        actor,
+        number,
+        service.reject_letter,
+        form="reject",
+        done=lambda _letter: i18n.gettext(
+            "The letter was not accepted. The writer sees the reason when tracking it."
+        ),
+        reason=text,
+    )
 
 
 @router.post("/staff/letters/{number}/publish")
 def publish(request: Request, session: DbSession, actor: PageActor, number: str) -> Response:
-    return _act(request, session, actor, number, service.publish_letter)
+    return _act(
+        request,
+        session,
+        actor,
+        number,
+        service.publish_letter,
+        form="publish",
+        done=lambda _letter: i18n.gettext(
+            "Approved for publication: the letter and its reply are public now, "
+            "personal data masked."
+        ),
+    )
 
 
 @router.post("/staff/letters/{number}/note")
@@ -490,7 +597,17 @@ def note(
     number: str,
     text: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    return _act(request, session, actor, number, service.add_note, note=text)
+    return _act(
+        request,
+        session,
+        actor,
+        number,
+        service.add_note,
+        form="note",
+        done=lambda _letter: i18n.gettext("Note added to the timeline."),
+        place="note",
+        note=text,
+    )
 
 
 @router.get("/staff/letters/{number}/photos/{photo_id}")
@@ -512,7 +629,18 @@ def merge(
     number: str,
     into: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    return _act(request, session, actor, number, service.merge_letter, into=into)
+    return _act(
+        request,
+        session,
+        actor,
+        number,
+        service.merge_letter,
+        form="merge",
+        done=lambda _letter: i18n.gettext(
+            "Merged into letter %(number)s: its reply answers this letter too.", number=into
+        ),
+        into=into,
+    )
 
 
 @router.post("/staff/letters/{number}/extension")
@@ -525,7 +653,17 @@ def request_extension(
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     return _act(
-        request, session, actor, number, service.request_extension, days=days, reason=reason
+        request,
+        session,
+        actor,
+        number,
+        service.request_extension,
+        form="extension",
+        done=lambda _letter: i18n.gettext(
+            "Extension requested: a leader decides on it. The deadline stays as it is until then."
+        ),
+        days=days,
+        reason=reason,
     )
 
 
@@ -537,7 +675,24 @@ def decide_extension(
     number: str,
     approve: Annotated[bool, Form()] = False,
 ) -> Response:
-    return _act(request, session, actor, number, service.decide_extension, approve=approve)
+    def decided(letter: Letter) -> str:
+        if approve:
+            return i18n.gettext(
+                "Extension approved: the reply is now due by %(date)s.",
+                date=local_time(letter.reply_due_at),
+            )
+        return i18n.gettext("Extension refused: the deadline stays as it was.")
+
+    return _act(
+        request,
+        session,
+        actor,
+        number,
+        service.decide_extension,
+        form="extension-decision",
+        done=decided,
+        approve=approve,
+    )
 
 
 @router.get("/staff/templates")
@@ -549,7 +704,7 @@ def _templates(
     request: Request,
     session: Session,
     user: User,
-    error: str | None = None,
+    errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -558,7 +713,7 @@ def _templates(
         "mailbox/templates.html",
         {
             "templates": templates_service.list_templates(session, user),
-            "error": error,
+            "errors": errors or {},
             "form": form or {},
         },
         status_code=status_code,
@@ -580,15 +735,23 @@ def add_template(
             raise
         session.rollback()
         assert actor.user is not None
+        problems = exc.errors if isinstance(exc, Invalid) else [(None, exc)]
         return _templates(
             request,
             session,
             actor.user,
-            exc.render(i18n.gettext),
+            {field or "form": err.render(i18n.gettext) for field, err in problems},
             {"title": title, "body": body},
-            status_code=422,
+            status_code=exc.status_code,
         )
-    return redirect(request, "/staff/templates")
+    return redirect(
+        request,
+        "/staff/templates",
+        notice=i18n.gettext(
+            "Template “%(title)s” saved: it is offered when replying.", title=title.strip()
+        ),
+        place="new-template",
+    )
 
 
 @router.post("/staff/templates/{template_id}/delete")
@@ -596,7 +759,9 @@ def delete_template(
     request: Request, session: DbSession, actor: PageActor, template_id: RowId
 ) -> Response:
     templates_service.delete_template(session, actor, template_id=template_id)
-    return redirect(request, "/staff/templates")
+    return redirect(
+        request, "/staff/templates", notice=i18n.gettext("Template deleted."), place="templates"
+    )
 
 
 @router.get("/mailbox/similar")

@@ -323,6 +323,7 @@ def list_public(
 @dataclass(frozen=True)
 class QueueFilter:
     status: Status | None = None
+    open_only: bool = False  # submitted, assigned or reopened: the letters that need work
     overdue: bool = False
     due_soon: bool = False
     unassigned: bool = False
@@ -382,6 +383,8 @@ def _queue_filters(
         stmt = stmt.where(Letter.status == f.status)
     if f.unassigned:
         stmt = stmt.where(Letter.status == Status.submitted)
+    if f.open_only:
+        stmt = stmt.where(Letter.status.in_(OPEN_STATUSES))
     if f.category is not None:
         stmt = stmt.where(Letter.category == f.category)
     if f.department:
@@ -615,6 +618,7 @@ def counts_by_queue(session: Session, user: User, now: datetime | None = None) -
         base = base.where(Letter.department_id == scope)
     overdue = base.where(overdue_clause(now))
     return {
+        "open": session.scalar(base.where(Letter.status.in_(OPEN_STATUSES))) or 0,
         "submitted": session.scalar(base.where(Letter.status == Status.submitted)) or 0,
         "in_progress": session.scalar(base.where(Letter.status == Status.assigned)) or 0,
         "reopened": session.scalar(base.where(Letter.status == Status.reopened)) or 0,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from engagement.i18n import N_
 from engagement.models import Department, User
 from engagement.settings import get_settings
 from engagement.text import mask_name, mask_personal
 from engagement.workdays import WorkCalendar
 from feedback.mailbox import rules
-from feedback.mailbox.models import Letter
+from feedback.mailbox.models import Letter, Status
 from feedback.mailbox.schemas import (
     LetterRead,
     PublicLetter,
@@ -133,3 +135,55 @@ def for_staff_detail(
         satisfaction=letter.satisfaction,
         rejection_reason=letter.rejection_reason,
     )
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One of a letter's deadlines, under its own name: assigning, replying, rating.
+
+    `at` is None while the deadline is not fixed yet (the reply's clock starts at assignment);
+    `days` then says how many working days it will be. `kept` tells, once the step is done,
+    whether it was done in time (None while it is still to do).
+    """
+
+    name: str  # msgid
+    at: datetime | None
+    days: int = 0
+    kept: bool | None = None
+
+
+ASSIGN_DEADLINE = N_("Assignment deadline")
+REPLY_DEADLINE = N_("Reply deadline")
+RATING_DEADLINE = N_("Rating deadline")
+
+
+def deadlines(letter: Letter) -> list[Deadline]:
+    """The deadlines that apply to the letter now, in the order they come.
+
+    A new letter has to be assigned by one date; its reply is due a number of working days after
+    the assignment, a date not known yet. Once replied, the writer may rate until a date, after
+    which the letter closes by itself. A rejected or merged letter has none left.
+    """
+    settings = get_settings()
+    if letter.status == Status.submitted:
+        days = rules.reply_working_days(letter.category, settings)
+        return [
+            Deadline(ASSIGN_DEADLINE, letter.assign_due_at),
+            Deadline(REPLY_DEADLINE, None, days),
+        ]
+    if letter.status in (Status.assigned, Status.reopened):
+        return [Deadline(REPLY_DEADLINE, letter.reply_due_at)] if letter.reply_due_at else []
+    if letter.status == Status.replied and letter.replied_at is not None:
+        rate_by = letter.replied_at + timedelta(days=settings.rating_window_days)
+        return [*_kept_reply(letter), Deadline(RATING_DEADLINE, rate_by)]
+    if letter.status == Status.closed:
+        return _kept_reply(letter)
+    return []
+
+
+def _kept_reply(letter: Letter) -> list[Deadline]:
+    """The reply deadline of an answered letter, and whether its latest reply kept it."""
+    if letter.reply_due_at is None or letter.replied_at is None:
+        return []
+    kept = letter.replied_at <= letter.reply_due_at
+    return [Deadline(REPLY_DEADLINE, letter.reply_due_at, kept=kept)]

@@ -64,4 +64,15 @@ def hidden_value(page: str, name: str) -> str:
 
 
 def forms_posting_to(page: str, action: str) -> int:
-    return len(re.findall(rf'<form[^>]*action="{re.escape(action)}"', page))
+    """How many forms post to `action` (a `#place` the browser lands on after posting aside)."""
+    return len(re.findall(rf'<form[^>]*action="{re.escape(action)}(?:#[^"]*)?"', page))
+
+
+def facts(page: str) -> dict[str, str]:
+    """The page's <dt>/<dd> pairs as the reader sees them: name -> text (tags removed)."""
+    pairs = re.findall(r"<dt[^>]*>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", page, re.S)
+
+    def text(html: str) -> str:
+        return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+    return {text(name): text(value) for name, value in pairs}
