@@ -327,3 +327,46 @@ def test_the_writers_hint_shows_each_subject_once_and_nothing_when_nothing_is_cl
     assert len(re.findall(r'<a href="/mailbox/letters/\d+"', close.text)) == 1
     assert "mailbox/letters" not in far.text  # one shared word is not close
     assert "mailbox/letters" not in unrelated.text
+
+
+@pytest.mark.parametrize(
+    ("published_utc", "local_day"),
+    [
+        ("2026-11-29T15:30:00+00:00", "2026-11-29"),  # 23:30 in Shanghai: still the 29th
+        ("2026-11-29T17:00:00+00:00", "2026-11-30"),  # 01:00 in Shanghai: the 30th already
+    ],
+)
+def test_a_results_date_says_what_it_is_in_the_sites_time_zone(
+    client: TestClient,
+    db: Session,
+    housing: Department,
+    leader: User,
+    staff: User,
+    monkeypatch: pytest.MonkeyPatch,
+    published_utc: str,
+    local_day: str,
+) -> None:
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(published_utc)
+    monkeypatch.setattr(service, "utcnow", lambda: moment)
+    sent = service.submit_letter(
+        db,
+        service.NewLetter(
+            Category.consultation,
+            "夜间公交末班车时间",
+            "请问夜间公交末班车几点？",
+            "赵六",
+            PHONE,
+            publish_consent=True,
+        ),
+    )
+    service.assign_letter(db, Actor(leader), number=sent.number, department="housing")
+    service.reply_letter(db, Actor(staff), number=sent.number, body="末班车为晚上十点半。")
+    service.publish_letter(db, Actor(leader), number=sent.number)
+    db.flush()
+
+    html = client.get("/search", params={"q": "末班车"}).text
+
+    # Named, and the day in Shanghai: a reader never takes it for another date.
+    assert f'<time datetime="{local_day}">公开时间：{local_day}</time>' in html
