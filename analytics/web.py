@@ -15,6 +15,7 @@ from analytics.api import router as api_router
 from analytics.models import HotIssueRun
 from analytics.pages import router as page_router
 from engagement import metrics
+from engagement.audit import AuditLabels
 from engagement.auth.policy import Action
 from engagement.i18n import N_
 from engagement.models import Department
@@ -23,8 +24,16 @@ from engagement.timeutil import utcnow
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 WORKBENCH_LINKS = [(N_("Dashboard"), "/dashboard", Action.view_dashboard)]
+AUDIT_LABELS = AuditLabels()  # analytics only reads: it records nothing
 
-__all__ = ["METRICS", "TEMPLATE_DIR", "WORKBENCH_LINKS", "api_router", "page_router"]
+__all__ = [
+    "AUDIT_LABELS",
+    "METRICS",
+    "TEMPLATE_DIR",
+    "WORKBENCH_LINKS",
+    "api_router",
+    "page_router",
+]
 
 api_router.include_router(suggestions.api_router)
 page_router.include_router(suggestions.page_router)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
+import operator
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from engagement import assets, i18n, log_redaction, metrics, segment
+from engagement.audit import CORE_LABELS, AuditLabels
 from engagement.auth.deps import LoginRequired
 from engagement.body_limit import BodyLimitMiddleware
 from engagement.db import make_engine, make_sessionmaker
@@ -139,6 +142,12 @@ def _add_routes(app: FastAPI) -> None:
     app.include_router(portal_pages.router)
     app.include_router(search_pages.router)
     app.include_router(metrics.router)
+    # The audit log's words: the core's and each domain's (`web.AUDIT_LABELS`).
+    app.state.audit_labels = functools.reduce(
+        operator.or_,
+        [getattr(module, "AUDIT_LABELS", AuditLabels()) for module in domain_modules()],
+        CORE_LABELS,
+    )
     app.state.metric_readers = [
         read for module in domain_modules() for read in getattr(module, "METRICS", [])
     ]

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
+from engagement.audit import AuditLabels
 from engagement.auth.policy import Action
 from engagement.i18n import N_
 from engagement.models import Department
@@ -60,6 +61,78 @@ WORKBENCH_LINKS = [
     (N_("Sensitive words"), "/staff/sensitive-words", Action.manage_settings),
     (N_("Import letters"), "/admin/import", Action.import_letters),
 ]
+
+# The audit log's words for what this domain records (tests/engagement/test_audit_labels.py).
+AUDIT_LABELS = AuditLabels(
+    actions={
+        "letter.submit": N_("Letter received"),
+        "letter.rate": N_("Writer rated the reply"),
+        "letter.assign": N_("Assigned a letter"),
+        "letter.transfer": N_("Transferred a letter"),
+        "letter.transferr": N_("Transferred a letter"),  # as written before 2026-12
+        "letter.reply": N_("Replied to a letter"),
+        "letter.reject": N_("Did not accept a letter"),
+        "letter.publish": N_("Approved a letter for publication"),
+        "letter.note": N_("Added an internal note"),
+        "letter.merge": N_("Merged a duplicate letter"),
+        "letter.extension_request": N_("Asked for more time"),
+        "letter.extension_approve": N_("Granted more time"),
+        "letter.extension_refuse": N_("Refused more time"),
+        "letter.import": N_("Imported letters"),
+        "letter.support": N_("Citizen supported a letter"),
+        "reply_template.create": N_("Added a reply template"),
+        "reply_template.delete": N_("Deleted a reply template"),
+        "consultation.create": N_("Drafted a consultation"),
+        "consultation.update": N_("Edited a consultation"),
+        "consultation.publish": N_("Published a consultation"),
+        "consultation.attach": N_("Attached a file to a consultation"),
+        "consultation.report": N_("Published the adoption report"),
+        "comment.submit": N_("Comment received"),
+        "comment.approve": N_("Approved a comment"),
+        "comment.reject": N_("Rejected a comment"),
+        "sensitive_word.add": N_("Added a sensitive word"),
+        "sensitive_word.remove": N_("Removed a sensitive word"),
+    },
+    groups={
+        "letter": N_("Letters"),
+        "reply_template": N_("Reply templates"),
+        "consultation": N_("Consultations"),
+        "comment": N_("Comments"),
+        "sensitive_word": N_("Sensitive words"),
+    },
+    objects={
+        "letter": N_("Letter"),
+        "file": N_("File"),
+        "reply_template": N_("Reply template"),
+        "consultation": N_("Consultation"),
+        "comment": N_("Comment"),
+        "sensitive_word": N_("Sensitive word"),
+    },
+    details={
+        "category": N_("Category"),
+        "satisfaction": N_("Satisfaction"),
+        "previous": N_("From unit"),
+        "public": N_("Public"),
+        "length": N_("Characters"),
+        "reason": N_("Reason"),
+        "into": N_("Merged into"),
+        "days": N_("Working days"),
+        "file": N_("File"),
+        "rows": N_("Rows in the file"),
+        "imported": N_("Imported"),
+        "skipped": N_("Skipped"),
+        "title": N_("Title"),
+        "revision": N_("What changed"),
+        "filename": N_("File"),
+        "consultation": N_("Consultation"),
+        "decisions": N_("Comments answered"),
+    },
+    values={
+        "category": mailbox_labels.CATEGORY_LABELS,
+        "satisfaction": mailbox_labels.SATISFACTION_LABELS,
+    },
+    unit_keys=frozenset({"previous"}),
+)
 
 
 def home_panel(session: Session) -> tuple[dict[str, Any], str]:

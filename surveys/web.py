@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engagement.audit import AuditLabels
 from engagement.auth.policy import Action
 from engagement.i18n import N_
 from engagement.models import Department
@@ -19,8 +20,20 @@ from surveys.service import search_documents  # noqa: F401
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 WORKBENCH_LINKS = [(N_("Surveys"), "/staff/surveys", Action.view_workbench)]
+# The audit log's words for what this domain records (tests/engagement/test_audit_labels.py).
+AUDIT_LABELS = AuditLabels(
+    actions={
+        "survey.create": N_("Drafted a survey"),
+        "survey.update": N_("Edited a survey"),
+        "survey.publish": N_("Published a survey"),
+        "survey.close": N_("Closed a survey"),
+    },
+    groups={"survey": N_("Surveys")},
+    objects={"survey": N_("Survey")},
+    details={"title": N_("Title")},
+)
 
-__all__ = ["TEMPLATE_DIR", "WORKBENCH_LINKS", "api_router", "page_router"]
+__all__ = ["AUDIT_LABELS", "TEMPLATE_DIR", "WORKBENCH_LINKS", "api_router", "page_router"]
 
 
 def home_panel(session: Session) -> tuple[dict[str, Any], str]:

@@ -472,7 +472,7 @@ def assign_letter(
     audit.record(
         session,
         actor,
-        f"letter.{kind.value[:-2] if transfer else 'assign'}",
+        "letter.transfer" if transfer else "letter.assign",
         object_type="letter",
         object_id=letter.number,
         department=unit.slug,
@@ -726,7 +726,7 @@ def decide_extension(session: Session, actor: Actor, *, number: str, approve: bo
     audit.record(
         session,
         actor,
-        f"letter.extension_{'approve' if approve else 'refuse'}",
+        "letter.extension_approve" if approve else "letter.extension_refuse",
         object_type="letter",
         object_id=letter.number,
         days=days,

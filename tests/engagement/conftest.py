@@ -78,8 +78,10 @@ def audit_events(db: Session, action: str, **where: object) -> list[AuditEvent]:
 
 def alert_text(html: str) -> str:
     """The text of the page's error alert (role="alert"), or "" when there is none."""
-    match = re.search(r'<div class="alert alert-error" role="alert">(.*?)</div>', html, re.S)
-    return match.group(1).strip() if match else ""
+    match = re.search(
+        r'<div class="alert alert-error"[^>]*role="alert"[^>]*>(.*?)</div>', html, re.S
+    )
+    return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split()) if match else ""
 
 
 def html_lang(html: str) -> str:

@@ -17,6 +17,7 @@ from engagement.auth.passwords import verify_password
 from engagement.models import Department, HolidayOverride, User
 from tests import factories
 from tests.conftest import csrf_from, login
+from tests.engagement.admin.reading import text
 from tests.engagement.conftest import alert_text, audit_events
 
 NEW_PASSWORD = "a-new-clerk-password"
@@ -65,7 +66,7 @@ def test_add_user_stores_an_argon2_hash_never_the_password(
     response = _add_user(signed_in_admin)
 
     assert response.status_code == 303
-    assert response.headers["location"] == "/admin/users"
+    assert response.headers["location"] == "/admin/users#add-user"
     user = _user(db, "clerk2")
     assert user is not None
     assert (user.role.value, user.department_id, user.display_name) == (
@@ -413,7 +414,8 @@ def test_a_bad_holiday_date_gets_a_message(signed_in_admin: TestClient, db: Sess
 
 
 def _rows(html: str) -> list[str]:
-    return re.findall(r"<td><code>([^<]+)</code></td>", html)
+    """Each row's action code (kept in the action's link, shown as words)."""
+    return re.findall(r'data-code="([^"]+)"', html)
 
 
 def test_audit_page_filters_by_user_and_action(
@@ -475,3 +477,50 @@ def test_audit_filter_over_htmx_sends_only_the_results(
     assert "<html" not in response.text
     assert "auth.login" in _rows(response.text)
     assert "HX-Request" in response.headers["vary"]
+
+
+def test_the_audit_log_reads_in_the_pages_language_and_keeps_the_codes(
+    signed_in_admin: TestClient, db: Session, admin: User, housing: Department
+) -> None:
+    audit.record(
+        db,
+        Actor(admin, "10.0.0.9"),
+        "letter.reply",
+        object_type="letter",
+        object_id="20260101000001",
+        public=True,
+        length=120,
+    )
+    audit.record(
+        db,
+        Actor(admin),
+        "letter.assign",
+        object_type="letter",
+        object_id="20260101000001",
+        department="housing",
+        previous=None,
+    )
+    audit.record(db, Actor(None, "10.0.0.8", "citizen"), "letter.submit", category="complaint")
+    db.flush()
+
+    zh = signed_in_admin.get("/admin/audit", headers={"Accept-Language": "zh-CN"}).text
+    rows = [text(row) for row in re.findall(r"<tr>(.*?)</tr>", zh, re.S)]
+    reply = next(r for r in rows if "答复来信" in r)
+    assert "来信 20260101000001" in reply and "公开：是" in reply and "字数：120" in reply
+    assigned = next(r for r in rows if "分办来信" in r)
+    assert "单位：县住房和城乡建设局" in assigned  # the unit's name, not its slug
+    assert "previous" not in assigned  # nothing to say: left out
+    submitted = next(r for r in rows if "收到来信" in r)
+    assert "群众" in submitted and "类别：投诉" in submitted
+    for code in ["auth.login", "letter.assign", "public=True", "citizen", "complaint"]:
+        assert code not in " ".join(rows), code
+    # the code is still there for an admin who searches by it
+    assert 'title="letter.assign"' in zh
+    assert _rows(signed_in_admin.get("/admin/audit", params={"action": "letter.assign"}).text) == [
+        "letter.assign"
+    ]
+    by_citizen = signed_in_admin.get("/admin/audit", params={"actor": "群众"}).text
+    assert _rows(by_citizen) == ["letter.submit"]
+
+    en = signed_in_admin.get("/admin/audit").text
+    assert "Replied to a letter" in en and "Public: yes" in en
