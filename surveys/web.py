@@ -5,16 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engagement.audit import AuditLabels
-from engagement.auth.policy import Action
+from engagement.auth.policy import Action, unit_scope
 from engagement.i18n import N_
-from engagement.models import Department
+from engagement.models import Department, User
 from engagement.timeutil import utcnow
+from engagement.workbench import Waiting
 from surveys import labels, service
 from surveys.api import router as api_router
-from surveys.models import Status
+from surveys.models import Status, Survey
 from surveys.pages import router as page_router
 from surveys.service import search_documents  # noqa: F401
 
@@ -33,7 +35,35 @@ AUDIT_LABELS = AuditLabels(
     details={"title": N_("Title")},
 )
 
-__all__ = ["AUDIT_LABELS", "TEMPLATE_DIR", "WORKBENCH_LINKS", "api_router", "page_router"]
+
+def surveys_waiting(session: Session, user: User) -> dict[str, list[Waiting]]:
+    """The unit's surveys taking answers now, and drafts not yet published."""
+    now = utcnow()
+    stmt = select(func.count(Survey.id))
+    scope = unit_scope(user)
+    if scope is not None:
+        stmt = stmt.where(Survey.department_id == scope)
+    published = Survey.published_at.is_not(None)
+    running = session.scalar(stmt.where(published, Survey.opens_at <= now, Survey.closes_at > now))
+    drafts = session.scalar(stmt.where(Survey.published_at.is_(None)))
+    return {
+        "/staff/surveys": [
+            Waiting(N_("Open now"), running or 0, "/staff/surveys"),
+            Waiting(N_("Drafts"), drafts or 0, "/staff/surveys"),
+        ]
+    }
+
+
+WORKBENCH_COUNTS = [surveys_waiting]
+
+__all__ = [
+    "AUDIT_LABELS",
+    "TEMPLATE_DIR",
+    "WORKBENCH_COUNTS",
+    "WORKBENCH_LINKS",
+    "api_router",
+    "page_router",
+]
 
 
 def home_panel(session: Session) -> tuple[dict[str, Any], str]:

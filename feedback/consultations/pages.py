@@ -17,7 +17,10 @@ from engagement.auth.policy import Action, can
 from engagement.browser import browser_id_or_new, remember_browser
 from engagement.db import CommittingRoute
 from engagement.errors import DomainError, Forbidden, Invalid, NotFound
+from engagement.i18n import gettext as _
+from engagement.i18n import ngettext
 from engagement.models import Role
+from engagement.notices import announce
 from engagement.params import PageNumber, RowId, form_int
 from engagement.ratelimit import limiter, public_write_limit
 from engagement.rendering import redirect, render
@@ -38,6 +41,14 @@ from feedback.consultations.splitter import split_draft
 router = APIRouter(
     route_class=CommittingRoute, dependencies=[Depends(verify_csrf), Depends(page_user)]
 )
+
+# Ids of the places on the pages where the message after an action shows (engagement.notices).
+STATUS = "consultation-status"
+COMMENTS = "comments"
+REPORT = "report"
+REPORT_FORM = "report-form"
+ATTACHMENTS = "attachments"
+WORDS = "sensitive-words"
 
 
 def days_left(consultation: Consultation, now: datetime) -> int:
@@ -101,7 +112,6 @@ def _detail(
             "labels": labels,
             "errors": errors or {},
             "form": form or {},
-            "thanks": request.session.pop("comment_thanks", None),
             "report_groups": _report_groups(read) if read.report else None,
         },
         status_code=status_code,
@@ -109,15 +119,12 @@ def _detail(
 
 
 def _report_groups(read: Any) -> dict[str, Any]:
-    """Decisions grouped by article, and counts by decision and channel, for the report."""
+    """Decisions grouped by article, for the report; its figures come with the report itself."""
     decisions = {d.comment_id: d for d in read.report.dispositions}
     groups: dict[int | None, list[Any]] = {}
-    counts = dict.fromkeys(Decision, 0)
     for comment in read.comments:
         groups.setdefault(comment.section, []).append((comment, decisions.get(comment.id)))
-        if comment.id in decisions:
-            counts[decisions[comment.id].decision] += 1
-    return {"by_section": groups, "counts": counts}
+    return {"by_section": groups}
 
 
 @router.post("/consultations/{consultation_id}/comments")
@@ -145,9 +152,12 @@ def post_comment(
         errors = {f"{field}-{section or 'all'}": e.render(i18n.gettext) for field, e in exc.errors}
         form = {"body": body, "section": section, "name": name, "contact": contact}
         return _detail(request, session, consultation, errors, form, status_code=422)
-    request.session["comment_thanks"] = section or "all"
-    anchor = f"#section-{ordinal}" if ordinal else "#comment-all"
-    return redirect(request, f"/consultations/{consultation_id}{anchor}")
+    return redirect(
+        request,
+        f"/consultations/{consultation_id}",
+        notice=_("Thank you. Your comment will appear here once it has been reviewed."),
+        place=f"section-{ordinal}" if ordinal else "comment-all",
+    )
 
 
 @router.post("/consultations/comments/{comment_id}/agree")
@@ -342,7 +352,11 @@ async def _save(
         if not errors:
             errors = {"form": exc.render(i18n.gettext)}
         return _edit_page(request, session, actor, form, errors, consultation, status_code=422)
-    return redirect(request, f"/staff/consultations/{saved.id}")
+    if consultation is None:
+        done = _("The draft is saved. Publish it when it is ready.")
+    else:
+        done = _("The changes are saved.")
+    return redirect(request, f"/staff/consultations/{saved.id}", notice=done, place=STATUS)
 
 
 def _edit_page(
@@ -415,6 +429,7 @@ def _staff_detail(
     show: str = "pending",
     status_code: int = 200,
     focus_part: int | None = None,
+    report_form: FormData | None = None,
 ) -> Response:
     now = utcnow()
     status = c.status_at(now)
@@ -436,6 +451,8 @@ def _staff_detail(
             "late": c in service.late_reports(session, now),
             "words": service.sensitive_words(session),
             "focus_part": focus_part,
+            "report_form": report_form or {},
+            "online_total": service.online_comment_count(session, c.id),
         },
         block="comments",
         status_code=status_code,
@@ -459,8 +476,15 @@ async def update_page(
 def publish_page(
     request: Request, session: DbSession, actor: PageActor, consultation_id: RowId
 ) -> Response:
-    service.publish(session, actor, consultation_id)
-    return redirect(request, f"/staff/consultations/{consultation_id}")
+    consultation = service.publish(session, actor, consultation_id)
+    if consultation.status_at(utcnow()) == Status.open:
+        done = _("The consultation is published and open for comment.")
+    else:
+        done = _(
+            "The consultation is published; it opens for comment on %(date)s.",
+            date=consultation.opens_at.astimezone(get_settings().tz).strftime("%Y-%m-%d %H:%M"),
+        )
+    return redirect(request, f"/staff/consultations/{consultation_id}", notice=done, place=STATUS)
 
 
 @router.post("/staff/consultations/{consultation_id}/attachments")
@@ -472,10 +496,14 @@ def upload(
     attachment: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     consultation = service.get_for_staff(session, actor, consultation_id, manage=True)
-    if attachment is None or not attachment.filename:
-        raise Invalid("Choose a file.", field="attachment")
-    data = attachment.file.read(10 * 1024 * 1024 + 1)
-    content_type = check_attachment(attachment.filename, data)
+    try:
+        if attachment is None or not attachment.filename:
+            raise Invalid("Choose a file.", field="attachment")
+        data = attachment.file.read(10 * 1024 * 1024 + 1)
+        content_type = check_attachment(attachment.filename, data)
+    except Invalid as exc:
+        errors = {"attachment": exc.render(i18n.gettext)}
+        return _staff_detail(request, session, actor, consultation, errors=errors, status_code=422)
     consultation.attachments.append(
         Attachment(
             filename=attachment.filename[:200], content_type=content_type, size=len(data), data=data
@@ -491,7 +519,12 @@ def upload(
         object_id=consultation.id,
         filename=attachment.filename[:200],
     )
-    return redirect(request, f"/staff/consultations/{consultation_id}")
+    return redirect(
+        request,
+        f"/staff/consultations/{consultation_id}",
+        notice=_("“%(name)s” is attached.", name=attachment.filename[:200]),
+        place=ATTACHMENTS,
+    )
 
 
 @router.post("/staff/comments/{comment_id}/moderate")
@@ -503,14 +536,23 @@ def moderate_page(
     decision: Annotated[str, Form()] = "",
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    comment = service.moderate(
-        session, actor, comment_id, approve=decision == "approve", reason=reason
-    )
+    approve = decision == "approve"
+    comment = service.moderate(session, actor, comment_id, approve=approve, reason=reason)
+    if approve:
+        done = _("Comment %(n)s is approved and shown on the public page.", n=comment.id)
+    else:
+        done = _("Comment %(n)s is rejected; it stays off the public page.", n=comment.id)
     if request.headers.get("HX-Request"):
-        return render(
-            request, "consultations/moderated.html", {"comment": comment, "labels": labels}
+        response = render(
+            request,
+            "consultations/moderated.html",
+            {"comment": comment, "labels": labels, "done": done},
         )
-    return redirect(request, f"/staff/consultations/{comment.consultation_id}")
+        announce(response, done)
+        return response
+    return redirect(
+        request, f"/staff/consultations/{comment.consultation_id}", notice=done, place=COMMENTS
+    )
 
 
 @router.post("/staff/consultations/{consultation_id}/comments/approve")
@@ -526,7 +568,11 @@ async def approve_many(
             service.moderate(session, actor, comment_id, approve=True)
 
     await run_in_threadpool(approve)
-    return redirect(request, f"/staff/consultations/{consultation_id}")
+    if ids:
+        done = ngettext("%(num)s comment approved.", "%(num)s comments approved.", len(ids))
+    else:
+        done = _("No comment was selected.")
+    return redirect(request, f"/staff/consultations/{consultation_id}", notice=done, place=COMMENTS)
 
 
 @router.post("/staff/consultations/{consultation_id}/report")
@@ -564,10 +610,21 @@ async def report_page(
         errors = {f"report-{f or 'form'}": e.render(i18n.gettext) for f, e in exc.errors}
         return await run_in_threadpool(
             lambda: _staff_detail(
-                request, session, actor, consultation, errors=errors, status_code=422
+                request,
+                session,
+                actor,
+                consultation,
+                errors=errors,
+                report_form=form,
+                status_code=422,
             )
         )
-    return redirect(request, f"/consultations/{consultation_id}#report")
+    return redirect(
+        request,
+        f"/consultations/{consultation_id}",
+        notice=_("The adoption report is published."),
+        place=REPORT,
+    )
 
 
 @router.get("/staff/consultations/{consultation_id}/export.xlsx")
@@ -600,10 +657,22 @@ def add_word(
     word: Annotated[str, Form(max_length=50)] = "",
 ) -> Response:
     service.add_sensitive_word(session, actor, word)
-    return redirect(request, "/staff/sensitive-words")
+    return redirect(
+        request,
+        "/staff/sensitive-words",
+        notice=_("“%(word)s” is added.", word=word.strip()),
+        place=WORDS,
+    )
 
 
 @router.post("/staff/sensitive-words/{word_id}/delete")
 def delete_word(request: Request, session: DbSession, actor: PageActor, word_id: RowId) -> Response:
+    word = session.get(service.SensitiveWord, word_id)
+    name = word.word if word is not None else ""
     service.remove_sensitive_word(session, actor, word_id)
-    return redirect(request, "/staff/sensitive-words")
+    return redirect(
+        request,
+        "/staff/sensitive-words",
+        notice=_("“%(word)s” is removed.", word=name),
+        place=WORDS,
+    )

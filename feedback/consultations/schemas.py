@@ -60,6 +60,15 @@ class ReportRead(BaseModel):
     other_channels: dict[str, int]
     published_at: ApiDatetime
     dispositions: list[DispositionRead]
+    online_comments: int = Field(
+        description="Comments received on the site during the period, whatever their review."
+    )
+    published_comments: int = Field(
+        description="Of those, the comments published after review: each has a decision."
+    )
+    decision_counts: dict[Decision, int] = Field(
+        description="Published comments by decision; together they make published_comments."
+    )
 
 
 class RevisionRead(BaseModel):

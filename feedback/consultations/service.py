@@ -304,6 +304,16 @@ def comment_counts(session: Session, consultation_id: int) -> dict[int | None, i
     return {section_id: n for section_id, n in rows}
 
 
+def online_comment_count(session: Session, consultation_id: int) -> int:
+    """Every comment received on the site, whatever its review: the report's starting figure."""
+    return (
+        session.scalar(
+            select(func.count(Comment.id)).where(Comment.consultation_id == consultation_id)
+        )
+        or 0
+    )
+
+
 def late_reports(session: Session, now: datetime | None = None) -> list[Consultation]:
     """Closed for over 30 days without a report: a defect in the national inspections."""
     now = now or utcnow()
@@ -418,6 +428,10 @@ def agree(session: Session, comment_id: int, *, browser: str) -> Comment:
     comment = session.get(Comment, comment_id)
     if comment is None or comment.status != CommentStatus.approved:
         raise NotFound("No such comment.")
+    consultation = session.get(Consultation, comment.consultation_id)
+    assert consultation is not None
+    if consultation.status_at(utcnow()) != Status.open:
+        raise Conflict("The consultation is closed: opinions can no longer be supported.")
     seen = session.scalar(
         select(Agreement.id).where(Agreement.comment_id == comment_id, Agreement.browser == browser)
     )

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from engagement.text import mask_name, mask_personal
 from feedback.consultations import service
-from feedback.consultations.models import Comment, Consultation
+from feedback.consultations.models import Comment, Consultation, Decision
 from feedback.consultations.schemas import (
     CommentRead,
     ConsultationRead,
@@ -51,17 +51,24 @@ def full(session: Session, c: Consultation, now: datetime) -> ConsultationRead:
     counts = service.comment_counts(session, c.id)
     report = None
     if c.report is not None:
+        dispositions = [
+            DispositionRead(
+                comment_id=x.id, decision=x.disposition.decision, reason=x.disposition.reason
+            )
+            for x in comments
+            if x.disposition is not None
+        ]
+        decision_counts = dict.fromkeys(Decision, 0)
+        for d in dispositions:
+            decision_counts[d.decision] += 1
         report = ReportRead(
             summary=c.report.summary,
             other_channels=c.report.other_channels,
             published_at=c.report.published_at,
-            dispositions=[
-                DispositionRead(
-                    comment_id=x.id, decision=x.disposition.decision, reason=x.disposition.reason
-                )
-                for x in comments
-                if x.disposition is not None
-            ],
+            dispositions=dispositions,
+            online_comments=service.online_comment_count(session, c.id),
+            published_comments=len(comments),
+            decision_counts=decision_counts,
         )
     return ConsultationRead(
         **summary(c, now).model_dump(),

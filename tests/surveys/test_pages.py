@@ -213,7 +213,7 @@ def answered(client: TestClient, survey_id: int) -> int:
 def counts_table(html: str, key: str) -> dict[str, int]:
     section = html.split(f'id="r-{key}"')[1].split("</section>")[0]
     body = section.split("<tbody>")[1].split("</tbody>")[0]
-    rows = re.findall(r"<tr><td>(.*?)</td><td>(\d+)</td>", body)
+    rows = re.findall(r'<tr><td>(.*?)</td><td class="num">(\d+)</td>', body)
     return {unescape(option): int(n) for option, n in rows}
 
 

@@ -79,7 +79,9 @@ def new_consultation(clerk: TestClient, **overrides: Any) -> int:
         follow_redirects=False,
     )
     assert saved.status_code == 303, saved.text
-    match = re.fullmatch(r"/staff/consultations/(\d+)", saved.headers["location"])
+    match = re.fullmatch(
+        r"/staff/consultations/(\d+)#consultation-status", saved.headers["location"]
+    )
     assert match, saved.headers["location"]
     return int(match.group(1))
 
@@ -358,7 +360,7 @@ def test_after_closing_the_report_form_publishes_the_answers(
     moderate(clerk, open_consultation, second.id, decision="approve")
     close(db, open_consultation)
     form_page = clerk.get(f"/staff/consultations/{open_consultation}")
-    assert f'action="/staff/consultations/{open_consultation}/report"' in form_page.text
+    assert f'action="/staff/consultations/{open_consultation}/report#report-form"' in form_page.text
     assert f'name="decision-{first.id}"' in form_page.text
     token = csrf_from(clerk, f"/staff/consultations/{open_consultation}")
     summary = "征求意见期间共收到意见两条，采纳一条，部分采纳一条。"
@@ -394,8 +396,8 @@ def test_after_closing_the_report_form_publishes_the_answers(
     report = page.split('id="report"')[1].split("</section>")[0]
     assert zh("How the opinions were used") in report
     assert summary in report
-    assert f"{zh('Adopted')}: <strong>1</strong>" in report
-    assert f"{zh('Partly adopted')}: <strong>1</strong>" in report
+    assert f"<dt>{zh('Adopted')}</dt><dd>1</dd>" in report
+    assert f"<dt>{zh('Partly adopted')}</dt><dd>1</dd>" in report
     # Each decision is shown with the article it concerns, or with the whole draft.
     article = page.split('id="section-2"')[1].split("</article>")[0]
     assert f"<strong>{zh('Adopted')}</strong>" in article
