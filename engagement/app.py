@@ -130,6 +130,10 @@ def _add_routes(app: FastAPI) -> None:
     app.state.workbench_links = [
         link for module in domain_modules() for link in getattr(module, "WORKBENCH_LINKS", [])
     ]
+    # Functions (session, user) -> counts under those links: what waits for each person.
+    app.state.workbench_counts = [
+        counts for module in domain_modules() for counts in getattr(module, "WORKBENCH_COUNTS", [])
+    ]
     app.include_router(auth_api.router, prefix="/api/v1")
     app.include_router(core_api.router, prefix="/api/v1")
     for module in domain_modules():

@@ -7,18 +7,21 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from engagement.audit import AuditLabels
-from engagement.auth.policy import Action
+from engagement.auth.policy import Action, can, unit_scope
 from engagement.i18n import N_
-from engagement.models import Department
+from engagement.models import Department, User
 from engagement.settings import Settings
 from engagement.timeutil import utcnow
+from engagement.workbench import Waiting
 from feedback.consultations import api as consultations_api
 from feedback.consultations import labels as consultation_labels
 from feedback.consultations import pages as consultations_pages
 from feedback.consultations import service as consultations_service
+from feedback.consultations.models import Comment, CommentStatus, Consultation
 from feedback.consultations.models import Status as ConsultationStatus
 from feedback.consultations.pages import days_left
 from feedback.indexing import documents as search_documents  # noqa: F401
@@ -61,6 +64,53 @@ WORKBENCH_LINKS = [
     (N_("Sensitive words"), "/staff/sensitive-words", Action.manage_settings),
     (N_("Import letters"), "/admin/import", Action.import_letters),
 ]
+
+
+def letters_waiting(session: Session, user: User) -> dict[str, list[Waiting]]:
+    """The letters that wait for this user: their unit's for staff, every unit's for leaders."""
+    counts = mailbox_service.counts_by_queue(session, user)
+    queue = "/staff/letters?queue="
+    items = [
+        Waiting(N_("To reply"), counts["in_progress"], f"{queue}in_progress"),
+        Waiting(N_("Reopened"), counts["reopened"], f"{queue}reopened"),
+        Waiting(N_("Due soon"), counts["due_soon"], f"{queue}due_soon"),
+        Waiting(N_("Overdue"), counts["overdue"], f"{queue}overdue", urgent=True),
+    ]
+    if can(user, Action.assign_letter):  # new letters have no unit yet: leaders assign them
+        items.insert(0, Waiting(N_("To assign"), counts["submitted"], f"{queue}new"))
+    return {"/staff/letters": items}
+
+
+def consultations_waiting(session: Session, user: User) -> dict[str, list[Waiting]]:
+    """Comments to review, and closed consultations whose adoption report is still to come."""
+    scope = unit_scope(user)
+
+    def count(stmt: Select[int]) -> int:
+        if scope is not None:
+            stmt = stmt.where(Consultation.department_id == scope)
+        return session.scalar(stmt) or 0
+
+    pending = count(
+        select(func.count(Comment.id))
+        .join(Consultation, Comment.consultation_id == Consultation.id)
+        .where(Comment.status == CommentStatus.pending)
+    )
+    reports = count(
+        select(func.count(Consultation.id)).where(
+            Consultation.published_at.is_not(None),
+            Consultation.reported_at.is_(None),
+            Consultation.closes_at < utcnow(),
+        )
+    )
+    return {
+        "/staff/consultations": [
+            Waiting(N_("Comments to review"), pending, "/staff/consultations"),
+            Waiting(N_("Reports to publish"), reports, "/staff/consultations"),
+        ]
+    }
+
+
+WORKBENCH_COUNTS = [letters_waiting, consultations_waiting]
 
 # The audit log's words for what this domain records (tests/engagement/test_audit_labels.py).
 AUDIT_LABELS = AuditLabels(

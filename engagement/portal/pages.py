@@ -15,6 +15,7 @@ from engagement.browser import remember_cookie
 from engagement.db import CommittingRoute
 from engagement.models import DepartmentKind
 from engagement.rendering import render
+from engagement.workbench import Waiting
 
 router = APIRouter(
     route_class=CommittingRoute, dependencies=[Depends(verify_csrf), Depends(page_user)]
@@ -63,14 +64,23 @@ def department(request: Request, session: DbSession, slug: str) -> Response:
 
 
 @router.get("/staff")
-def workbench(request: Request, user: PageUser) -> Response:
+def workbench(request: Request, session: DbSession, user: PageUser) -> Response:
+    """The links a person may follow, each with what waits there for them (the domains' counts)."""
     require(user, Action.view_workbench)
+    waiting: dict[str, list[Waiting]] = {}
+    for counts in request.app.state.workbench_counts:
+        for url, items in counts(session, user).items():
+            waiting.setdefault(url, []).extend(items)
     links = [
-        (label, url)
+        (label, url, waiting.get(url, []))
         for label, url, action in request.app.state.workbench_links
         if can(user, action, user.department_id)
     ]
-    return render(request, "portal/workbench.html", {"links": links})
+    return render(
+        request,
+        "portal/workbench.html",
+        {"links": links},
+    )
 
 
 OnOff = Annotated[str | None, Query(pattern="^(on|off)$")]

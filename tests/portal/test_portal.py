@@ -309,3 +309,55 @@ def test_each_display_switch_keeps_the_other_mode(
         "large" in remembered,
         "contrast" in remembered,
     )
+
+
+def waiting(page: str) -> dict[str, str]:
+    """The workbench's counts as a reader sees them: "To reply" -> "2" (and their links)."""
+    items = re.findall(
+        r'<a class="waiting[^"]*" href="([^"]+)"[^>]*>\s*<span class="waiting-label">([^<]+)</span>'
+        r'\s*<span class="waiting-count">(\d+)</span>',
+        page,
+    )
+    return {label.strip(): f"{count} {url}" for url, label, count in items}
+
+
+def test_the_workbench_shows_what_waits_for_each_person(
+    client: TestClient,
+    db: Session,
+    leader: User,
+    staff: User,
+    housing: Department,
+    water_staff: User,
+) -> None:
+    from tests.analytics.helpers import act, backdate, submit
+    from tests.conftest import login
+
+    lead = bearer(client, "leader1")
+    letters = [
+        submit(client, f"供暖问题{i}", "小区供暖不热，室温只有十度，请尽快处理。") for i in range(4)
+    ]
+    act(client, lead, letters[0]["number"], "assign", department="housing")
+    act(client, lead, letters[1]["number"], "assign", department="housing")
+    act(client, lead, letters[2]["number"], "assign", department="water")
+    # the first housing letter's reply deadline has passed
+    backdate(
+        db,
+        letters[0]["number"],
+        utcnow() - timedelta(days=40),
+        reply_due=utcnow() - timedelta(days=2),
+    )
+
+    client.headers["Accept-Language"] = "en"
+    login(client, "staff1")
+    mine = waiting(client.get("/staff").text)
+    assert mine["To reply"].startswith("2 ")  # the housing letters only, not water's
+    assert mine["Overdue"] == "1 /staff/letters?queue=overdue"
+    assert "To assign" not in mine  # staff do not assign new letters
+
+    login(client, "leader1")
+    everyone = waiting(client.get("/staff").text)
+    assert everyone["To assign"] == "1 /staff/letters?queue=new"
+    assert everyone["To reply"].startswith("3 ")
+
+    login(client, "waterstaff")
+    assert waiting(client.get("/staff").text)["To reply"].startswith("1 ")
