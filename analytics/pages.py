@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from analytics import alarms, hot_issues, open_data, participation, public, scope, topics, trends
+from analytics.comparison import previous_period, signed
 from analytics.queries import (
     LetterFigures,
     LetterFilter,
@@ -90,27 +91,58 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def _change(now: float | int | None, before: float | int | None) -> float | None:
-    if now is None or before is None:
-        return None
-    return now - before
+# Which way is better for each figure; letters received are neither, overdue is not compared
+# (it counts open letters today, whatever period they came in).
+BETTER_WHEN_UP = {
+    "reply_rate": True,
+    "on_time_rate": True,
+    "satisfaction_rate": True,
+    "resolution_rate": True,
+    "median_reply_hours": False,
+}
+
+
+def _change_amount(kind: str, change: float) -> str:
+    """The change with one sign: +12, −5.6 percentage points, +3.5 (hours)."""
+    if kind == "rate":
+        return i18n.gettext(
+            "%(points)s percentage points", points=signed(round(change * 100, 1), 1)
+        )
+    return signed(change, 1 if kind == "hours" and not float(change).is_integer() else 0)
+
+
+def _change_text(kind: str, change: float) -> str:
+    """The change and what it compares with: 比上期 +12, or 与上期持平 when it rounds to 0."""
+    if _unchanged(kind, change):
+        return i18n.gettext("Same as the previous period")
+    return i18n.gettext("%(change)s on the previous period", change=_change_amount(kind, change))
+
+
+def _unchanged(kind: str, change: float) -> bool:
+    """No change at the precision shown: a rate to 0.1 point, hours to 0.1, counts whole."""
+    return round(change * 100 if kind == "rate" else change, 0 if kind == "count" else 1) == 0
 
 
 def _headlines(current: LetterFigures, previous: LetterFigures | None) -> list[dict[str, Any]]:
     def item(key: str, label: str, kind: str, divisor: str = "") -> dict[str, Any]:
         value = getattr(current, key)
-        before = getattr(previous, key) if previous else None
-        change = _change(value, before)
-        worse_when_up = key in ("overdue", "median_reply_hours")
-        good = None if not change else (change > 0) != worse_when_up
+        before = getattr(previous, key) if previous and key != "overdue" else None
+        change = None if value is None or before is None else value - before
+        text = amount = verdict = ""
+        if change is not None:
+            text, amount = _change_text(kind, change), _change_amount(kind, change)
+            if key in BETTER_WHEN_UP and not _unchanged(kind, change):
+                verdict = "better" if (change > 0) == BETTER_WHEN_UP[key] else "worse"
         return {
             "key": key,
             "label": label,
             "kind": kind,
             "value": value,
             "change": change,
+            "change_text": text,
+            "change_amount": amount,
+            "verdict": verdict,
             "divisor": divisor,
-            "good": good,
         }
 
     return [
@@ -127,7 +159,12 @@ def _headlines(current: LetterFigures, previous: LetterFigures | None) -> list[d
             i18n.N_("closed, of letters received"),
         ),
         item("median_reply_hours", i18n.N_("Median hours to reply"), "hours"),
-        item("overdue", i18n.N_("Overdue now"), "count"),
+        item(
+            "overdue",
+            i18n.N_("Overdue now"),
+            "count",
+            i18n.N_("open and past their deadline today, so not compared with a period"),
+        ),
     ]
 
 
@@ -147,10 +184,7 @@ def dashboard_context(request: Request, session: Session, user: User) -> dict[st
     f = filters.letter_filter(session, user)
     now = utcnow()
     current = letter_figures(session, f, now=now)
-    previous_filter = f.previous()
-    previous = (
-        letter_figures(session, previous_filter, now=now, keywords=0) if previous_filter else None
-    )
+    comparison = previous_period(session, f, now=now)
     topic_run, topic_list = topics.latest(session)
     hot = hot_issues.list_issues(
         session,
@@ -172,7 +206,9 @@ def dashboard_context(request: Request, session: Session, user: User) -> dict[st
         "weekdays_only": [
             y for y in sorted({int(m[:4]) for m in months}) if not official_calendar_covers(y)
         ],
-        "headlines": _headlines(current, previous),
+        "headlines": _headlines(current, comparison.figures if comparison else None),
+        "comparison": comparison,
+        "scope": scope.ScopeNames.of(session, f, filters.start, filters.end),
         "units": _sorted_units(current.by_department, filters.sort),
         "townships": current.by_township,
         "rising": trends.rising_words(session, f),
@@ -185,7 +221,7 @@ def dashboard_context(request: Request, session: Session, user: User) -> dict[st
         "participation": participation.participation(session, f),
         "unanswered": alarms.unanswered_letters(session, department_id=f.department_id),
         "unreported": alarms.unreported_consultations(session, department_id=f.department_id),
-        "volume_chart": charts.stacked_bars(months, series) if months else None,
+        "volume_chart": charts.monthly_bars(months, series) if months else None,
         "words_chart": charts.bar(
             [k["word"] for k in current.top_keywords[:15]],
             [k["count"] for k in current.top_keywords[:15]],
@@ -198,6 +234,7 @@ def dashboard_context(request: Request, session: Session, user: User) -> dict[st
         "category_labels": CATEGORY_LABELS,
         "own_unit": unit_scope(user) is not None,
         "letter_filter": f,
+        "today": now.astimezone(get_settings().tz).date().isoformat(),
         "charts": True,
     }
 
@@ -242,7 +279,10 @@ def briefing(request: Request, session: DbSession, user: PageUser) -> Response:
     context["examples"] = _examples(session, context["figures"], f)
     words = [k["word"] for k in context["figures"].top_keywords[:8]]
     previous = f.previous()
-    context["before"] = word_counts_by_period(session, previous, words) if previous else None
+    comparable = context["comparison"] is not None and context["comparison"].comparable
+    context["before"] = (
+        word_counts_by_period(session, previous, words) if previous and comparable else None
+    )
     return render(request, "analytics/briefing.html", context)
 
 
@@ -275,9 +315,7 @@ def briefing_xlsx(request: Request, session: DbSession, user: PageUser) -> Respo
     sheet = book.active
     assert sheet is not None
     sheet.title = "总体"
-    append_row(sheet, ["指标", "数值"])
-    for h in context["headlines"]:
-        append_row(sheet, [i18n.gettext(h["label"]), h["value"]])
+    _overview_sheet(sheet, context)
     units = book.create_sheet("单位")
     append_row(units, ["单位", "来信", "已答复", "按时答复", "超期", "答复中位小时", "满意率"])
     for u in context["units"]:
@@ -327,6 +365,35 @@ def briefing_xlsx(request: Request, session: DbSession, user: PageUser) -> Respo
         media_type=spreadsheet.XLSX,
         headers={"Content-Disposition": 'attachment; filename="briefing.xlsx"'},
     )
+
+
+# Changes as signed numbers, so that a spreadsheet can still add them up.
+CHANGE_FORMATS = {
+    "count": '+#,##0;"\u2212"#,##0;0',
+    "hours": '+0.0;"\u2212"0.0;0',
+    "rate": '+0.0" 个百分点";"\u2212"0.0" 个百分点";0',
+}
+
+
+def _overview_sheet(sheet: Any, context: dict[str, Any]) -> None:
+    """The headline figures, their change on the previous period when it is comparable, and
+    below them what the figures cover and what they compare with."""
+    comparison = context["comparison"]
+    compared = comparison is not None and comparison.comparable
+    append_row(sheet, ["指标", "数值", *(["比上期"] if compared else [])])
+    for h in context["headlines"]:
+        change = h["change"]
+        if change is not None and h["kind"] == "rate":
+            change = round(change * 100, 1)
+        append_row(sheet, [i18n.gettext(h["label"]), h["value"], *([change] if compared else [])])
+        if compared and change is not None:
+            sheet.cell(row=sheet.max_row, column=3).number_format = CHANGE_FORMATS[h["kind"]]
+    append_row(sheet, [])
+    scope_names: scope.ScopeNames = context["scope"]
+    append_row(sheet, ["范围", scope_names.name()])
+    append_row(sheet, ["期间", scope_names.period()])
+    if comparison is not None:
+        append_row(sheet, ["上期", comparison.summary()])
 
 
 def _this_year() -> int:

@@ -1,13 +1,21 @@
-"""Who sees which unit's figures: leaders and admins any unit, staff their own only."""
+"""Who sees which unit's figures (leaders and admins any unit, staff their own only), and the
+names of what a page of figures covers."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
 from sqlalchemy.orm import Session
 
+from analytics.queries import LetterFilter
 from engagement import accounts
 from engagement.auth.policy import Action, require, unit_scope
 from engagement.errors import Forbidden, Invalid, NotFound
-from engagement.models import DepartmentKind, User
+from engagement.i18n import gettext as _
+from engagement.models import Department, DepartmentKind, User
+from feedback.mailbox.labels import CATEGORY_LABELS
 
 
 def units_for(
@@ -33,3 +41,52 @@ def _unit_id(session: Session, slug: str, field: str) -> int:
     if field == "township" and unit.kind != DepartmentKind.township:
         raise Invalid("%(slug)s is not a township.", field=field, slug=slug)
     return unit.id
+
+
+ALL_PARTS = ("department", "township", "category")
+
+
+@dataclass(frozen=True)
+class ScopeNames:
+    """What a page of figures covers, in words: the unit (or the whole county) and the period,
+    so that every heading of a briefing still says it when printed and passed on."""
+
+    department: str | None
+    township: str | None
+    category: str | None  # the kind's label (a msgid)
+    start: date
+    end: date
+
+    @classmethod
+    def of(cls, session: Session, f: LetterFilter, start: date, end: date) -> ScopeNames:
+        def name(unit_id: int | None) -> str | None:
+            unit = session.get(Department, unit_id) if unit_id is not None else None
+            return unit.name if unit else None
+
+        category = CATEGORY_LABELS[f.category.value] if f.category else None
+        return cls(name(f.department_id), name(f.township_id), category, start, end)
+
+    def name(self, parts: Sequence[str] = ALL_PARTS) -> str:
+        """The chosen units (全县 when none), then the kind: 县住房和城乡建设局、城关镇、投诉."""
+        places = [
+            n
+            for key, n in (("department", self.department), ("township", self.township))
+            if key in parts and n
+        ] or [_("whole county")]
+        if "category" in parts and self.category:
+            places.append(_(self.category))
+        return _(", ").join(places)
+
+    def period(self) -> str:
+        return _("%(start)s to %(end)s", start=self.start.isoformat(), end=self.end.isoformat())
+
+    def heading(
+        self, heading: str, parts: Sequence[str] = ALL_PARTS, period: str | None = None
+    ) -> str:
+        """A heading that names the scope and period: 总体情况（全县，2025-12-01至2026-11-30）."""
+        return _(
+            "%(heading)s (%(scope)s, %(period)s)",
+            heading=heading,
+            scope=self.name(parts),
+            period=period or self.period(),
+        )

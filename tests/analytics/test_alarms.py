@@ -116,6 +116,6 @@ def test_the_briefing_lists_the_alarms(client: TestClient) -> None:
 
     html = client.get("/dashboard/briefing", params={"lang": "en"}).text
 
-    alarms = html.split("<h2>Alarms</h2>", 1)[1]
+    alarms = html.split('<h2 id="b-alarms">Alarms (whole county, as of ', 1)[1]
     assert "unanswered since" in alarms
     assert "停车场收费办法征求意见" in alarms

@@ -4,23 +4,34 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
+from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
+from analytics import comparison
 from tests.analytics.dataset import PERIOD, Dataset
 from tests.analytics.helpers import act, backdate, local, submit
 from tests.conftest import bearer, login
 
 
 def rows(html: str, heading: str) -> list[list[str]]:
-    table = html.split(f"<h2>{heading}</h2>", 1)[1].split("</table>", 1)[0]
-    body = table.split("<tbody>", 1)[1]
+    """The cells of the table under the h2 that starts with `heading`, row by row."""
+    table = re.split(rf"<h2[^>]*>{re.escape(heading)}\b", unescape(html), maxsplit=1)[1]
+    body = table.split("</table>", 1)[0].split("<tbody>", 1)[1]
     return [
-        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
         for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def headings(html: str) -> list[str]:
+    return [
+        re.sub(r"<[^>]+>", "", h).strip()
+        for h in re.findall(r"<h[12][^>]*>(.*?)</h[12]>", unescape(html), re.S)
     ]
 
 
@@ -34,7 +45,7 @@ def test_briefing_shows_top_words_and_units(client: TestClient, dataset: Dataset
     assert "Letters received from 2024-03-01 to 2024-04-30" in html
     demands = rows(html, "Top demands")
     assert demands[0][:2] == ["供暖", "7"]
-    assert demands[0][2] == "0"  # the two months before: nobody wrote about heating
+    assert demands[0][2] == "—"  # letters on record begin on 2024-02-29: nothing to compare
     assert set(demands[0][3].split("；")) == {"供暖不热", "供暖收费", "咨询供暖时间"}
     units = {r[0]: r[1:] for r in rows(html, "Units' performance")}
     # letters, overdue, on-time rate, median hours, satisfaction rate
@@ -106,5 +117,95 @@ def test_briefing_examples_are_letters_of_the_period(client: TestClient) -> None
 
     html = client.get("/dashboard/briefing", params={**PERIOD, "lang": "en"}).text
 
-    examples = rows(html, "Top demands")[0][2].split("；")
+    examples = rows(html, "Top demands")[0][3].split("；")
+    assert examples
     assert "六月还在收供暖费" not in examples
+
+
+def overview(html: str) -> tuple[list[str], dict[str, list[str]]]:
+    """The overview table's column headers, and each figure's row by its name."""
+    table = re.split(r"<h2[^>]*>Overview\b", html, maxsplit=1)[1].split("</table>", 1)[0]
+    head = re.findall(r'<th scope="col">(.*?)</th>', table)
+    body = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S):
+        name = re.search(r'<th scope="row">(.*?)</th>', row)
+        assert name is not None
+        body[name.group(1)] = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return head, body
+
+
+def test_briefing_overview_has_headers_and_signed_labelled_changes(
+    client: TestClient, db: Session, dataset: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(comparison, "MIN_PREVIOUS_LETTERS", 3)
+    for day in (date(2023, 12, 20), date(2024, 1, 15), date(2024, 2, 1)):
+        letter = submit(client, "路灯不亮", "小区路灯坏了一个月，晚上出行不便。")
+        backdate(db, letter["number"], local(day.year, day.month, day.day))
+    login(client, "leader1")
+
+    html = client.get("/dashboard/briefing", params={**PERIOD, "lang": "en"}).text
+
+    head, body = overview(html)
+    assert head == ["Figure", "This period", "On the previous period"]
+    assert body["Letters received"] == ["9", "+6"]
+    assert body["Reply rate"] == ["44.4%", "+44.4 percentage points (better)"]
+    assert body["Overdue now"] == ["4", "—"]  # a count of today: not compared
+    assert "Changes compare with the previous period of the same length, 2023-12-31 to " in html
+
+
+def test_briefing_says_when_there_is_no_comparable_period(
+    client: TestClient, dataset: Dataset
+) -> None:
+    login(client, "leader1")
+
+    html = client.get("/dashboard/briefing", params={**PERIOD, "lang": "en"}).text
+
+    head, body = overview(html)
+    assert head == ["Figure", "This period"]
+    assert body["Letters received"] == ["9"]
+    assert "No change is shown: there is no comparable previous period" in html
+
+
+@pytest.mark.parametrize("who, params", [("leader1", {"department": "housing"}), ("staff1", {})])
+def test_a_units_briefing_names_the_unit_and_period_in_every_heading(
+    client: TestClient, dataset: Dataset, who: str, params: dict[str, str]
+) -> None:
+    login(client, who)
+
+    english = client.get("/dashboard/briefing", params={**PERIOD, **params, "lang": "en"}).text
+    chinese = client.get("/dashboard/briefing", params={**PERIOD, **params, "lang": "zh"}).text
+
+    assert headings(english)[0] == (
+        "Briefing on public demands (县住房和城乡建设局, 2024-03-01 to 2024-04-30)"
+    )
+    for heading in headings(english)[1:]:
+        assert "县住房和城乡建设局" in heading or "whole county" in heading, heading
+        assert "2024-03-01 to 2024-04-30" in heading or "as of" in heading, heading
+    assert headings(chinese)[1] == "总体情况（县住房和城乡建设局，2024-03-01至2024-04-30）"
+
+
+def test_the_county_briefing_says_so_in_its_headings(client: TestClient, dataset: Dataset) -> None:
+    login(client, "leader1")
+
+    html = client.get("/dashboard/briefing", params={**PERIOD, "lang": "zh"}).text
+
+    assert headings(html)[:2] == [
+        "群众诉求分析简报（全县，2024-03-01至2024-04-30）",
+        "总体情况（全县，2024-03-01至2024-04-30）",
+    ]
+
+
+def test_briefing_excel_names_the_unit_period_and_comparison(
+    client: TestClient, dataset: Dataset
+) -> None:
+    login(client, "leader1")
+
+    response = client.get(
+        "/dashboard/briefing.xlsx", params={**PERIOD, "department": "housing", "lang": "zh"}
+    )
+
+    sheet = load_workbook(io.BytesIO(response.content))["总体"]
+    cells = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert cells["范围"] == "县住房和城乡建设局"
+    assert cells["期间"] == "2024-03-01至2024-04-30"
+    assert cells["上期"].startswith("不显示变化：没有可比的上期。")

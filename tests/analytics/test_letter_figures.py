@@ -204,10 +204,10 @@ def headline(html: str, label: str) -> str:
 
 
 def league_row(html: str, unit_name: str) -> list[str]:
-    table = html.split('<table class="league">', 1)[1].split("</table>", 1)[0]
+    table = html.split('<table class="league', 1)[1].split("</table>", 1)[0]
     for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
         if unit_name in row:
-            cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
             return [re.sub(r"<[^>]+>", "", c).strip() for c in cells]
     raise AssertionError(f"{unit_name} not in the league table")
 

@@ -114,8 +114,8 @@ def test_the_dashboard_lists_rising_words(client: TestClient, db: Session) -> No
     ).text
 
     section = html.split("Rising now", 1)[1].split("</ul>", 1)[0]
-    assert re.findall(r"<strong>(.*?)</strong>", section) == ["供暖", "水费"]
-    assert "供暖</strong>: 8 (usually 1.0)" in section
+    assert re.findall(r"<li>([^<:]*):", section) == ["供暖", "水费"]
+    assert "<li>供暖: 8 (usually 1.0)</li>" in section
     assert "Nothing is well above its usual level." in quiet
 
 
