@@ -398,6 +398,8 @@ def _editor(
             "settings_errors": settings_errors or {},
             "saved": saved,
             "choice_questions": [q for q in survey.questions if q.kind in CHOICE_KINDS],
+            # Staff read "question 2", not a key such as q2 or often, where one is referred to.
+            "numbers": {q.key: n for n, q in enumerate(survey.questions, 1)},
         },
         block="questions",
         status_code=status_code,

@@ -115,7 +115,7 @@ def wait_for_the_deadline(closes_at: datetime) -> None:
 
 
 def badge(page: Page) -> Locator:
-    return page.locator("main h1 + p .badge").first
+    return page.locator("#consultation-status .badge").first
 
 
 def test_clerk_splits_a_draft_and_a_moderated_comment_appears_under_its_article(
@@ -149,8 +149,8 @@ def test_clerk_splits_a_draft_and_a_moderated_comment_appears_under_its_article(
     field(clerk, "Text of part %(n)s", n=4).fill("本办法自2026年1月1日起施行。")
     clerk.get_by_role("button", name=t("Save"), exact=True).click()
 
-    expect(clerk).to_have_url(re.compile(r"/staff/consultations/\d+$"))
-    consultation_id = int(clerk.url.rsplit("/", 1)[1])
+    expect(clerk).to_have_url(re.compile(r"/staff/consultations/\d+#consultation-status$"))
+    consultation_id = int(clerk.url.split("#")[0].rsplit("/", 1)[1])
     expect(badge(clerk)).to_have_text(t("Draft"))
     clerk.get_by_role("button", name=t("Publish"), exact=True).click()
     expect(badge(clerk)).to_have_text(t("Open for comment"))
@@ -403,8 +403,8 @@ def test_keyboard_only_clerk_splits_a_draft_into_articles_and_publishes_it(
     tab_to(clerk, clerk.get_by_role("button", name=t("Save"), exact=True), max_tabs=3)
     clerk.keyboard.press("Enter")
 
-    expect(clerk).to_have_url(re.compile(r"/staff/consultations/\d+$"))
-    consultation_id = int(clerk.url.rsplit("/", 1)[1])
+    expect(clerk).to_have_url(re.compile(r"/staff/consultations/\d+#consultation-status$"))
+    consultation_id = int(clerk.url.split("#")[0].rsplit("/", 1)[1])
     expect(badge(clerk)).to_have_text(t("Draft"))
     tab_to(clerk, clerk.get_by_role("button", name=t("Publish"), exact=True))
     clerk.keyboard.press("Enter")

@@ -68,8 +68,8 @@ def build_survey(page: Page, title: str) -> int:
     field(page, "Title").fill(title)
     page.get_by_label(t("Introduction")).fill("为优化公交线路，请花一分钟回答两个问题。")
     page.get_by_role("button", name=t("Create and edit the questions")).click()
-    expect(page).to_have_url(re.compile(r"/staff/surveys/\d+$"))
-    survey_id = int(page.url.rsplit("/", 1)[1])
+    expect(page).to_have_url(re.compile(r"/staff/surveys/\d+#questions$"))
+    survey_id = int(page.url.split("#")[0].rsplit("/", 1)[1])
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
     # The example question becomes the single-choice question (htmx, in place).
@@ -95,7 +95,7 @@ def build_survey(page: Page, title: str) -> int:
     adder.get_by_role("button", name=t("Add question")).click()
     follow_up = questions.locator("li.card").filter(has_text=FOLLOW_UP)
     expect(follow_up).to_contain_text(
-        t("shown if %(key)s is %(values)s", key="q1", values=MODES[0])
+        t("shown if the answer to question %(n)s is %(values)s", n=1, values=MODES[0])
     )
     expect(questions.locator("li.card")).to_have_count(2)
     expect(page.get_by_role("alert")).to_have_count(0)
@@ -108,7 +108,7 @@ def build_survey(page: Page, title: str) -> int:
     page.locator("details.card > summary", has_text=t("Settings")).click()
     expect(page.get_by_label(t("Publish the results on the portal"))).to_be_checked()
     page.get_by_role("button", name=t("Publish"), exact=True).click()
-    expect(page.locator("main h1 + p .badge")).to_have_text(t("Open"))
+    expect(page.locator("#survey-status .badge")).to_have_text(t("Open"))
     shot(page, "survey-editor-desktop")
     return survey_id
 
@@ -135,7 +135,9 @@ def test_survey_built_in_the_editor_is_answered_with_and_without_javascript(
     question(phone, FOLLOW_UP).get_by_label(VERDICTS[0], exact=True).check()
     shot(phone, "survey-answer-phone")
     phone.get_by_role("button", name=t("Send my answers")).click()
-    expect(phone.get_by_role("heading", level=1)).to_have_text(t("Thank you for your answers"))
+    expect(phone.locator("#survey-answered [data-notice]")).to_have_text(
+        t("Thank you: your answers were received.")
+    )
 
     # A phone without JavaScript: the follow-up comes with the "show follow-up" button.
     plain = new_context(PHONE, java_script_enabled=False).new_page()
@@ -148,7 +150,9 @@ def test_survey_built_in_the_editor_is_answered_with_and_without_javascript(
     question(plain, FOLLOW_UP).get_by_label(VERDICTS[1], exact=True).check()
     shot(plain, "survey-answer-nojs-phone")
     plain.get_by_role("button", name=t("Send my answers")).click()
-    expect(plain.get_by_role("heading", level=1)).to_have_text(t("Thank you for your answers"))
+    expect(plain.locator("#survey-answered [data-notice]")).to_have_text(
+        t("Thank you: your answers were received.")
+    )
 
     # The public results: a drawn chart per question and the counts.
     plain.get_by_role("link", name=t("See the results")).click()
@@ -175,10 +179,12 @@ def test_survey_built_in_the_editor_is_answered_with_and_without_javascript(
 
 
 def send_by_keyboard_and_open_the_results(page: Page, base_url: str, survey_id: int) -> None:
-    """Sends the answers and follows the thank-you page's link to the results, one response."""
+    """Sends the answers and follows the link to the results that replaces the form."""
     tab_to(page, page.get_by_role("button", name=t("Send my answers")), max_tabs=3)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text(t("Thank you for your answers"))
+    expect(page.locator("#survey-answered [data-notice]")).to_have_text(
+        t("Thank you: your answers were received.")
+    )
     tab_to(page, page.get_by_role("link", name=t("See the results")))
     page.keyboard.press("Enter")
     expect(page).to_have_url(f"{base_url}/surveys/{survey_id}/results")
@@ -317,8 +323,8 @@ def test_keyboard_only_clerk_builds_a_survey_in_the_editor(
     page.keyboard.type("为优化公交线路，请花一分钟回答两个问题。")
     tab_to(page, page.get_by_role("button", name=t("Create and edit the questions")))
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/staff/surveys/\d+$"))
-    survey_id = int(page.url.rsplit("/", 1)[1])
+    expect(page).to_have_url(re.compile(r"/staff/surveys/\d+#questions$"))
+    survey_id = int(page.url.split("#")[0].rsplit("/", 1)[1])
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
 
     # The example question becomes the single-choice question (htmx, in place).
@@ -371,7 +377,7 @@ def test_keyboard_only_clerk_builds_a_survey_in_the_editor(
     page.keyboard.press("Enter")
     follow_up = questions.locator("li.card").filter(has_text=FOLLOW_UP)
     expect(follow_up).to_contain_text(
-        t("shown if %(key)s is %(values)s", key="q1", values=MODES[0])
+        t("shown if the answer to question %(n)s is %(values)s", n=1, values=MODES[0])
     )
     expect(questions.locator("li.card")).to_have_count(2)
     expect(page.get_by_role("alert")).to_have_count(0)
@@ -395,7 +401,7 @@ def test_keyboard_only_clerk_builds_a_survey_in_the_editor(
     expect(public).to_be_checked()
     tab_to(page, page.get_by_role("button", name=t("Publish"), exact=True), backwards=True)
     page.keyboard.press("Enter")
-    expect(page.locator("main h1 + p .badge")).to_have_text(t("Open"))
+    expect(page.locator("#survey-status .badge")).to_have_text(t("Open"))
 
     # The survey as built: the follow-up appears for bus riders, and the results are public.
     page.goto(f"/surveys/{survey_id}")
