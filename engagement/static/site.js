@@ -54,11 +54,18 @@ document.addEventListener("click", function (event) {
   if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
 });
 
-document.addEventListener("DOMContentLoaded", function () {
+function focusNotice() {
   // The message after an action (engagement/notices.py): focus it, so the page shows it and a
   // screen reader reads it, wherever on the page the action was.
   var notice = document.querySelector("[data-notice]");
   if (notice) { notice.focus(); }
+}
+document.addEventListener("DOMContentLoaded", focusNotice);
+window.addEventListener("load", function () {
+  // The browser's scroll to the URL's #place blurs a focus given before it: give it again,
+  // unless the reader has moved it meanwhile.
+  var active = document.activeElement;
+  if (!active || active === document.body) { focusNotice(); }
 });
 
 document.addEventListener("engagement:announce", announce);

@@ -61,10 +61,13 @@ def test_tracking_a_replied_letter_shows_until_when_it_can_be_rated(
     letter = letters.stored(db, made.number)
     assert letter.replied_at is not None
 
-    shown = facts(_track_page(client, made))
+    page = _track_page(client, made)
+    shown = facts(page)
 
-    assert shown["评价期限"] == local_time(letter.replied_at + timedelta(days=10))
+    rate_by = local_time(letter.replied_at + timedelta(days=10))
+    assert shown["评价期限"] == rate_by
     assert shown["答复期限"].endswith("按期答复")
+    assert f"如在{rate_by}前未作评价，来信将按现状办结。" in page  # by the rating form
 
 
 def test_the_staff_letter_page_names_each_deadline(
@@ -306,3 +309,17 @@ def test_an_extension_reads_as_words_on_both_timelines(
     assert "办理期限延长5个工作日" in writer_page
     for page in (staff_page, writer_page):
         assert "extension_" not in page
+
+
+def test_the_import_pages_tables_become_cards_on_a_phone(
+    client: TestClient, db: Session, admin: User
+) -> None:
+    from tests.conftest import login
+
+    login(client, admin.username)
+    page = client.get("/admin/import").text
+
+    tables = re.findall(r"<table[^>]*>.*?</table>", page, re.S)
+    assert tables and all('class="stack"' in table for table in tables)
+    cells = [cell for table in tables for cell in re.findall(r"<td\b[^>]*>", table)]
+    assert cells and all("data-label=" in cell for cell in cells)
