@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from tests.e2e.conftest import PHONE, STAFF_PASSWORD, ContextFactory, sign_in
+from tests.e2e.conftest import ADMIN, PHONE, STAFF_PASSWORD, ContextFactory, sign_in
 
 RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 PUBLIC = [
@@ -68,3 +68,25 @@ def test_the_staff_queue_has_no_violations_on_a_phone(
     assert (
         violations(page, "/staff/letters") + violations(page, "/staff/letters?queue=overdue") == []
     )
+
+
+STAFF_PAGES = [
+    "/staff",
+    "/staff/letters",
+    "/dashboard",
+    "/admin/users",
+    "/admin/departments",
+    "/admin/holidays",
+    "/admin/audit",
+]
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_the_workbench_dashboard_queue_and_admin_pages_have_no_violations(
+    new_context: ContextFactory, base_url: str, device: str
+) -> None:
+    """At 1280 px and on a 390 px phone, where a scrolling table must take the focus
+    (scrollable-region-focusable) or turn into cards."""
+    page = new_context(PHONE if device == "phone" else None).new_page()
+    sign_in(page, base_url, *ADMIN)
+    assert [v for path in STAFF_PAGES for v in violations(page, path)] == []

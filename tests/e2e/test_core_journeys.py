@@ -228,3 +228,48 @@ def test_a_page_opened_before_a_mode_changed_keeps_the_other_mode(
         f"{t('High contrast')} ({t('on')})"
     )
     assert body_modes(older) == (True, True), "high contrast from an older page lost large text"
+
+
+def in_view(page: Page, target: Locator) -> bool:
+    """The element is on screen, not 3,000 px below where the browser shows the page."""
+    box = target.bounding_box()
+    height = page.viewport_size["height"] if page.viewport_size else 0
+    return box is not None and 0 <= box["y"] < height
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
+def test_an_admin_sees_a_refused_user_and_an_added_one_where_they_acted(
+    new_context: ContextFactory, base_url: str, phone: bool
+) -> None:
+    from tests.e2e.conftest import ADMIN, PHONE
+
+    page = new_context(PHONE if phone else None).new_page()
+    sign_in(page, base_url, *ADMIN)
+    page.goto("/admin/users")
+    form = page.locator("#add-user-form")
+    name = f"clerk-{'p' if phone else 'd'}{abs(hash(base_url)) % 1000}"
+
+    form.get_by_label(t("Username")).fill(name)
+    form.get_by_label(t("Initial password")).fill("short")  # too short: refused
+    form.get_by_role("button", name=t("Add user")).click()
+    alert = form.get_by_role("alert")
+    expect(alert).to_be_visible()
+    expect(alert).to_be_focused()
+    assert in_view(page, alert), "the error is off screen"
+    expect(form.get_by_label(t("Initial password"))).to_have_attribute("aria-invalid", "true")
+    expect(form.get_by_label(t("Username"))).to_have_value(name)  # kept
+
+    form.get_by_label(t("Initial password")).fill("a-long-enough-password")
+    form.get_by_label(t("Department or township")).select_option(index=1)
+    form.get_by_role("button", name=t("Add user")).click()
+    notice = page.locator("#add-user").get_by_role("status")
+    expect(notice).to_contain_text(name)
+    expect(notice).to_be_focused()
+    assert in_view(page, notice), "the confirmation is off screen"
+    expect(page.locator(f"#user-{name}")).to_contain_text(t("Active"))
+
+    page.locator(f"#user-{name}").get_by_role("button", name=t("Deactivate")).click()
+    row_notice = page.locator(f"#user-{name}").get_by_role("status")
+    expect(row_notice).to_be_focused()
+    assert in_view(page, row_notice)
+    expect(page.locator(f"#user-{name}")).to_contain_text(t("Deactivated"))

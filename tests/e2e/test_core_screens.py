@@ -19,6 +19,9 @@ PAGES = [
     ("departments", "/departments", False),
     ("staff", "/staff", True),
     ("admin-users", "/admin/users", True),
+    ("admin-departments", "/admin/departments", True),
+    ("admin-holidays", "/admin/holidays", True),
+    ("admin-audit", "/admin/audit", True),
 ]
 # Shown as an expected failure while it lasts; any other overflow fails the test.
 TABLE_WRAP_LEAK = (
