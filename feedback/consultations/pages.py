@@ -23,13 +23,14 @@ from engagement.models import Role
 from engagement.notices import announce
 from engagement.params import PageNumber, RowId, form_int
 from engagement.ratelimit import limiter, public_write_limit
-from engagement.rendering import redirect, render
+from engagement.rendering import is_htmx, redirect, render
 from engagement.settings import get_settings
 from engagement.timeutil import utcnow
 from feedback.consultations import export, labels, service
 from feedback.consultations.files import check_attachment
 from feedback.consultations.models import (
     Attachment,
+    Comment,
     CommentStatus,
     Consultation,
     Decision,
@@ -218,8 +219,6 @@ def staff_list(request: Request, session: DbSession, user: PageUser) -> Response
 
 def _pending_counts(session: Session, ids: list[int]) -> dict[int, int]:
     from sqlalchemy import func
-
-    from feedback.consultations.models import Comment
 
     if not ids:
         return {}
@@ -537,7 +536,11 @@ def moderate_page(
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     approve = decision == "approve"
-    comment = service.moderate(session, actor, comment_id, approve=approve, reason=reason)
+    try:
+        comment = service.moderate(session, actor, comment_id, approve=approve, reason=reason)
+    except Invalid as exc:
+        session.rollback()
+        return _refused_moderation(request, session, actor, comment_id, exc.render(i18n.gettext))
     if approve:
         done = _("Comment %(n)s is approved and shown on the public page.", n=comment.id)
     else:
@@ -552,6 +555,31 @@ def moderate_page(
         return response
     return redirect(
         request, f"/staff/consultations/{comment.consultation_id}", notice=done, place=COMMENTS
+    )
+
+
+def _refused_moderation(
+    request: Request, session: Session, actor: PageActor, comment_id: int, error: str
+) -> Response:
+    """The comment again with the error at its reject form: in place for htmx (a 200, since
+    htmx swaps only those), else the whole page as a 422, scrolled to the comment."""
+    comment = session.get(Comment, comment_id)
+    assert comment is not None  # moderate() found it before refusing
+    consultation = service.get_for_staff(session, actor, comment.consultation_id)
+    if not is_htmx(request):
+        errors = {f"moderate-{comment_id}": error}
+        return _staff_detail(request, session, actor, consultation, errors=errors, status_code=422)
+    return render(
+        request,
+        "consultations/_staff_comment.html",
+        {
+            "cm": comment,
+            "show": comment.status.value,
+            "may_manage": service.may_manage(actor.user, consultation),
+            "status": consultation.status_at(utcnow()),
+            "moderation_error": error,
+            "labels": labels,
+        },
     )
 
 

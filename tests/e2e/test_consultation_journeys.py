@@ -115,7 +115,8 @@ def wait_for_the_deadline(closes_at: datetime) -> None:
 
 
 def badge(page: Page) -> Locator:
-    return page.locator("#consultation-status .badge").first
+    """The status badge under the title, on the staff page and on the public page."""
+    return page.locator("#consultation-status .badge, main h1 + p .badge").first
 
 
 def test_clerk_splits_a_draft_and_a_moderated_comment_appears_under_its_article(
@@ -322,7 +323,7 @@ def test_keyboard_only_citizen_comments_and_agrees_and_a_clerk_moderates(
     # the focus lands on the moderated comment, not back at the top of the page.
     clerk = context.new_page()
     sign_in_by_keyboard(clerk, "staff-housing", STAFF_PASSWORD)
-    work = clerk.get_by_role("navigation", name=t("Work"))
+    work = clerk.get_by_role("region", name=t("Work"))
     tab_to(clerk, work.get_by_role("link", name=t("Consultations"), exact=True))
     clerk.keyboard.press("Enter")
     tab_to(clerk, clerk.get_by_role("link", name=title))
@@ -367,7 +368,7 @@ def test_keyboard_only_clerk_splits_a_draft_into_articles_and_publishes_it(
     title = f"城区非机动车停放管理办法（征求意见稿）{tag}"
     clerk = new_context().new_page()
     sign_in_by_keyboard(clerk, "staff-housing", STAFF_PASSWORD)
-    work = clerk.get_by_role("navigation", name=t("Work"))
+    work = clerk.get_by_role("region", name=t("Work"))
     tab_to(clerk, work.get_by_role("link", name=t("Consultations"), exact=True))
     clerk.keyboard.press("Enter")
     tab_to(clerk, clerk.get_by_role("link", name=t("New consultation")))
@@ -447,7 +448,7 @@ def test_keyboard_only_report_is_written_after_the_deadline(
     # Before the deadline the clerk finds the consultation from the workbench: no report form.
     clerk = context.new_page()
     sign_in_by_keyboard(clerk, "staff-housing", STAFF_PASSWORD)
-    work = clerk.get_by_role("navigation", name=t("Work"))
+    work = clerk.get_by_role("region", name=t("Work"))
     tab_to(clerk, work.get_by_role("link", name=t("Consultations"), exact=True))
     clerk.keyboard.press("Enter")
     tab_to(clerk, clerk.get_by_role("link", name=title))

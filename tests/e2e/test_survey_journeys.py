@@ -308,7 +308,7 @@ def test_keyboard_only_clerk_builds_a_survey_in_the_editor(
     title = f"公交线路优化调查 {uuid.uuid4().hex[:6]}"
     page = new_context().new_page()
     sign_in_by_keyboard(page, "staff-transport", STAFF_PASSWORD)
-    work = page.get_by_role("navigation", name=t("Work"))
+    work = page.get_by_role("region", name=t("Work"))
     tab_to(page, work.get_by_role("link", name=t("Surveys"), exact=True))
     page.keyboard.press("Enter")
     tab_to(page, page.get_by_role("link", name=t("New survey")))

@@ -216,3 +216,22 @@ def test_creating_a_survey_says_what_to_do_next(clerk: TestClient) -> None:
     assert notice_at(page, "questions") == zh(
         "The survey is created as a draft. Write its questions, then publish it."
     )
+
+
+def test_a_new_survey_with_bad_dates_is_sent_back_with_the_errors_at_its_form(
+    clerk: TestClient,
+) -> None:
+    refused = post(
+        clerk,
+        "/staff/surveys",
+        {"title": "测试调查", "opens_at": "2030-02-01T08:00", "closes_at": "2030-01-01T08:00"},
+    )
+    form = parse(refused.text).by_id("survey-new")
+
+    assert refused.status_code == 422
+    assert form is not None and form.attrs["action"].endswith("#survey-new")
+    (alert,) = form.find_all(lambda n: n.attrs.get("role") == "alert")
+    assert zh("The closing time must be after the opening.") in alert.text()
+    (closes,) = form.find_all(lambda n: n.attrs.get("name") == "closes_at")
+    assert closes.attrs.get("aria-invalid") == "true"
+    assert closes.attrs.get("value") == "2030-01-01T08:00"  # what was typed stays

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from engagement import i18n
 from engagement.models import Department, User
+from feedback.consultations.models import CommentStatus
 from tests.conftest import csrf_from
 from tests.feedback.consultations.conftest import close, zh
 from tests.feedback.consultations.test_pages import (
@@ -332,3 +333,33 @@ def test_a_sensitive_word_added_or_removed_is_confirmed(browser_for: Browser, ad
     assert notice_at(manager.get(removed.headers["location"]).text, "sensitive-words") == zh(
         "“%(word)s” is removed.", word="代办证件"
     )
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain form", "htmx"])
+def test_rejecting_without_a_reason_is_said_at_the_comment(
+    clerk: TestClient, citizen: TestClient, db: Session, open_consultation: int, htmx: bool
+) -> None:
+    post_comment(citizen, open_consultation, OPINION)
+    (pending,) = comments_in(db, open_consultation)
+    token = csrf_from(clerk, f"/staff/consultations/{open_consultation}")
+
+    refused = clerk.post(
+        f"/staff/comments/{pending.id}/moderate",
+        data={"csrf_token": token, "decision": "reject", "reason": " "},
+        headers={"HX-Request": "true"} if htmx else {},
+        follow_redirects=False,
+    )
+    comment = parse(refused.text).by_id(f"mod-{pending.id}")
+
+    # htmx swaps only a 2xx answer: the comment comes back in place with its error.
+    assert refused.status_code == (200 if htmx else 422)
+    assert comment is not None
+    (alert,) = comment.find_all(lambda n: n.attrs.get("role") == "alert")
+    assert alert.text() == zh("Give the reason for rejecting the comment.")
+    (reason,) = comment.find_all(lambda n: n.attrs.get("name") == "reason")
+    assert reason.attrs.get("aria-invalid") == "true"
+    if not htmx:
+        (form,) = comment.find_all(lambda n: n.has_class("reject-form"))
+        assert form.attrs["action"].endswith(f"#mod-{pending.id}")
+    db.expire_all()
+    assert comments_in(db, open_consultation)[0].status == CommentStatus.pending
