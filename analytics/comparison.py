@@ -96,7 +96,7 @@ def previous_period(
     begins = first.astimezone(tz).date() if first is not None else None
     if begins is None or begins > start:
         return Comparison(start, end, None, None if begins else 0, begins)
-    figures = letter_figures(session, before, now=now, keywords=0)
+    figures = letter_figures(session, before, now=now, keywords=0, unit_medians=False)
     if figures.total < MIN_PREVIOUS_LETTERS:
         return Comparison(start, end, None, figures.total, begins)
     return Comparison(start, end, figures, figures.total, begins)

@@ -102,8 +102,13 @@ BETTER_WHEN_UP = {
 }
 
 
+VERDICTS = {"better": i18n.N_("%(change)s (better)"), "worse": i18n.N_("%(change)s (worse)")}
+
+
 def _change_amount(kind: str, change: float) -> str:
-    """The change with one sign: +12, −5.6 percentage points, +3.5 (hours)."""
+    """The change with one sign: +12, −5.6 percentage points, +3.5 (hours); 持平 for none."""
+    if _unchanged(kind, change):
+        return i18n.gettext("No change")
     if kind == "rate":
         return i18n.gettext(
             "%(points)s percentage points", points=signed(round(change * 100, 1), 1)
@@ -123,7 +128,17 @@ def _unchanged(kind: str, change: float) -> bool:
     return round(change * 100 if kind == "rate" else change, 0 if kind == "count" else 1) == 0
 
 
+def _verdict(key: str, kind: str, change: float) -> str:
+    """Better or worse, for a figure with a good direction that changed; else empty."""
+    if key not in BETTER_WHEN_UP or _unchanged(kind, change):
+        return ""
+    return "better" if (change > 0) == BETTER_WHEN_UP[key] else "worse"
+
+
 def _headlines(current: LetterFigures, previous: LetterFigures | None) -> list[dict[str, Any]]:
+    """The headline figures, each change in words (change_text, for a card) and as a signed
+    amount (change_amount, under a column headed 比上期), better or worse said in words too."""
+
     def item(key: str, label: str, kind: str, divisor: str = "") -> dict[str, Any]:
         value = getattr(current, key)
         before = getattr(previous, key) if previous and key != "overdue" else None
@@ -131,8 +146,10 @@ def _headlines(current: LetterFigures, previous: LetterFigures | None) -> list[d
         text = amount = verdict = ""
         if change is not None:
             text, amount = _change_text(kind, change), _change_amount(kind, change)
-            if key in BETTER_WHEN_UP and not _unchanged(kind, change):
-                verdict = "better" if (change > 0) == BETTER_WHEN_UP[key] else "worse"
+            verdict = _verdict(key, kind, change)
+            if verdict:
+                text = i18n.gettext(VERDICTS[verdict], change=text)
+                amount = i18n.gettext(VERDICTS[verdict], change=amount)
         return {
             "key": key,
             "label": label,

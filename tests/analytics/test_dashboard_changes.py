@@ -84,7 +84,7 @@ def test_changes_are_signed_and_labelled_once_comparable(
     assert "(better)" in english["Reply rate"]
     assert english["Overdue now"].startswith("open and past their deadline today")
     assert chinese["来信总量"] == "比上期 +6"
-    assert chinese["答复率"].startswith("比上期 +44.4 个百分点 （向好）")
+    assert chinese["答复率"].startswith("比上期 +44.4 个百分点（向好）")
 
 
 def test_a_fall_has_one_minus_sign(
