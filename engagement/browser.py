@@ -25,12 +25,12 @@ def browser_id_or_new(request: Request) -> str:
     return browser_id(request) or secrets.token_urlsafe(16)
 
 
-def remember_cookie(response: Response, name: str, value: str) -> None:
-    """Sets a year-long HttpOnly cookie, Secure when the site is served by HTTPS."""
+def remember_cookie(response: Response, name: str, value: str, *, max_age: int = YEAR) -> None:
+    """Sets an HttpOnly cookie (a year by default), Secure when the site is served by HTTPS."""
     response.set_cookie(
         name,
         value,
-        max_age=YEAR,
+        max_age=max_age,
         httponly=True,
         samesite="lax",
         secure=get_settings().cookies_secure,

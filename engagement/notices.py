@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from engagement.browser import remember_cookie
 from engagement.settings import get_settings
 
 COOKIE = "notice"
@@ -35,14 +36,7 @@ def _serializer() -> URLSafeTimedSerializer:
 def set_notice(response: Response, text: str, *, place: str = "", kind: str = "ok") -> None:
     """Shows `text` once on the next page this browser opens."""
     value = _serializer().dumps({"text": text, "place": place, "kind": kind})
-    response.set_cookie(
-        COOKIE,
-        value,
-        max_age=MAX_AGE,
-        httponly=True,
-        samesite="lax",
-        secure=get_settings().cookies_secure,
-    )
+    remember_cookie(response, COOKIE, value, max_age=MAX_AGE)
 
 
 def read_notice(request: Request) -> Notice | None:

@@ -17,8 +17,10 @@ import pytest
 from engagement.text import mask_personal
 from tests.realdata import source_rows
 
+# A label, perhaps earlier names of a list (举报人：张三、李四、王), then a surname.
 AFTER_SURNAME = re.compile(
-    r"(我叫|(姓名|联系人|举报人|反映人|投诉人|来信人|留言人|问政人)\s*[:：])\s*[\u4e00-\u9fff]{1,2}$"
+    r"(我叫|(姓名|联系人|举报人|反映人|投诉人|来信人|留言人|问政人)\s*[:：])\s*"
+    r"(?:[\u4e00-\u9fff]{2,4}\s*、\s*)*[\u4e00-\u9fff]{1,2}$"
 )
 LANDLINE = re.compile(r"0\d{2,3}\s?[-—－]?\s?(?:\d{4}-)?\d{7,8}")
 AFTER_PLATE = re.compile(
@@ -52,7 +54,7 @@ def test_a_letter_changes_only_where_something_is_masked(column: str) -> None:
         original = row[column]
         masked = mask_personal(original, [row["留言用户"]])
         for start, end, replacement in _changes(original, masked):
-            before = original[max(0, start - 14) : start]
+            before = original[max(0, start - 40) : start]
             if "*" not in replacement or (
                 HAN.search(original[start:end])
                 and not AFTER_SURNAME.search(before)
