@@ -70,7 +70,8 @@ def write_letter(
 def read_receipt(page: Page) -> tuple[str, str]:
     expect(page).to_have_url(re.compile(r"/mailbox/sent$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Your letter was received"))
-    receipt = page.get_by_role("status")
+    # The receipt is a status region; the page's own live region for htmx messages is another.
+    receipt = page.locator(".receipt[role=status]")
     expect(receipt).to_contain_text(t("Letter number"))
     expect(receipt).to_contain_text(t("Tracking code"))
     number = page.locator("#letter-number").inner_text().strip()
