@@ -399,7 +399,7 @@ def _letter_page(
     error: str | None = None,
     status_code: int = 200,
     template_id: int | None = None,
-    error_at: str = "",
+    error_at: str = "actions",
 ) -> Response:
     now, calendar = utcnow(), load_calendar(session)
     templates = templates_service.list_templates(session, user)
