@@ -105,7 +105,9 @@ def build_survey(page: Page, title: str) -> int:
     page.get_by_label(t("Publish the results on the portal")).check()
     page.get_by_role("button", name=t("Save settings")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
-    page.locator("details.card > summary", has_text=t("Settings")).click()
+    # The settings stay open where they were saved, saying so.
+    saved = page.locator("#survey-settings [data-notice]")
+    expect(saved).to_have_text(t("The settings are saved."))
     expect(page.get_by_label(t("Publish the results on the portal"))).to_be_checked()
     page.get_by_role("button", name=t("Publish"), exact=True).click()
     expect(page.locator("#survey-status .badge")).to_have_text(t("Open"))
@@ -395,9 +397,9 @@ def test_keyboard_only_clerk_builds_a_survey_in_the_editor(
     expect(public).to_be_checked()
     tab_to(page, page.get_by_role("button", name=t("Save settings")), max_tabs=3)
     page.keyboard.press("Enter")
-    expect(settings).not_to_have_attribute("open", "")
-    tab_to(page, settings.locator("summary"))
-    page.keyboard.press("Enter")
+    saved = settings.locator("[data-notice]")
+    expect(saved).to_have_text(t("The settings are saved."))
+    expect(saved).to_be_focused()  # where the keyboard was, read out by a screen reader
     expect(public).to_be_checked()
     tab_to(page, page.get_by_role("button", name=t("Publish"), exact=True), backwards=True)
     page.keyboard.press("Enter")

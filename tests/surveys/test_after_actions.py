@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from engagement.models import User
 from tests.conftest import csrf_from
 from tests.surveys.conftest import create, create_open, zh
-from tests.surveys.page_reading import inputs_named, notice_at, parse
+from tests.surveys.page_reading import Node, inputs_named, notice_at, parse
 
 Browser = Callable[[str | None], TestClient]
 FIELDS = {"q-district": "城东", "q-satisfaction": "4"}
@@ -235,3 +235,29 @@ def test_a_new_survey_with_bad_dates_is_sent_back_with_the_errors_at_its_form(
     (closes,) = form.find_all(lambda n: n.attrs.get("name") == "closes_at")
     assert closes.attrs.get("aria-invalid") == "true"
     assert closes.attrs.get("value") == "2030-01-01T08:00"  # what was typed stays
+
+
+# --- tables on a phone --------------------------------------------------------------------------
+
+
+def scroll_regions_without_focus(page: str) -> list[Node]:
+    """Wrappers that scroll a wide table but that a keyboard cannot reach (axe's
+    scrollable-region-focusable)."""
+    return parse(page).find_all(lambda n: n.has_class("table-wrap") and "tabindex" not in n.attrs)
+
+
+def test_the_staff_list_stacks_on_a_phone_and_results_tables_need_no_scrolling(
+    client: TestClient, staff_auth: dict[str, str], clerk: TestClient
+) -> None:
+    survey_id = create_open(client, staff_auth)
+    staff_list = clerk.get("/staff/surveys").text
+    results = clerk.get(f"/surveys/{survey_id}/results?rows=district&columns=services").text
+
+    (table,) = parse(staff_list).find_all(lambda n: n.tag == "table")
+    cells = table.find_all(lambda n: n.tag == "td")
+    labels = [c.attrs.get("data-label") for c in cells]
+    assert table.has_class("stack")
+    assert labels[1:] == [zh("Unit"), zh("Status"), zh("Responses"), zh("Closes")]
+    assert scroll_regions_without_focus(staff_list) == []
+    assert scroll_regions_without_focus(results) == []
+    assert parse(results).find_all(lambda n: n.has_class("counts"))  # the counts, as they are
