@@ -40,6 +40,11 @@ PANELS = [
 ]
 
 
+def scoped(msgid: str, scope: str = "全县") -> re.Pattern[str]:
+    """A briefing heading: its title, then the unit (or 全县) and the period in brackets."""
+    return re.compile(rf"^{re.escape(t(msgid))}（{re.escape(scope)}，\d{{4}}-\d\d-\d\d至")
+
+
 def panel(page: Page, msgid: str) -> Locator:
     """A dashboard panel, found by its heading."""
     return page.get_by_role("region", name=t(msgid), exact=True)
@@ -130,12 +135,16 @@ def test_leader_opens_the_printable_briefing(new_context: ContextFactory, base_u
     open_dashboard(page, base_url)
     page.get_by_role("link", name=t("Printable briefing")).click()
     expect(page).to_have_url(re.compile(r"/dashboard/briefing\?"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(t("Briefing on public demands"))
-    for msgid in ("Overview", "Hot issues", "Top demands", "Topics", "Units' performance"):
-        expect(page.get_by_role("heading", name=t(msgid), exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(scoped("Briefing on public demands"))
+    for msgid in ("Overview", "Hot issues", "Top demands", "Units' performance"):
+        expect(page.get_by_role("heading", name=scoped(msgid))).to_be_visible()
+    topics = re.compile(rf"^{t('Topics')}（全县，{t('the last 90 days')}）$")
+    expect(page.get_by_role("heading", name=topics)).to_be_visible()
     expect(page.get_by_role("button", name=t("Print"))).to_be_visible()
     overview = page.locator("table").first
     expect(overview).to_contain_text(t("Letters received"))
+    expect(overview.locator("thead th").nth(0)).to_have_text(t("Figure"))
+    expect(overview.locator("thead th").nth(1)).to_have_text(t("This period"))
     expect(page.locator("article.briefing")).to_contain_text(HOUSING)
     shot(page, "briefing-desktop")
     page.emulate_media(media="print")
@@ -154,7 +163,9 @@ def test_briefing_follows_the_unit_chosen_on_the_dashboard(
     link = page.get_by_role("link", name=t("Printable briefing"))
     expect(link).to_have_attribute("href", re.compile(r"[?&]department=housing(&|$)"), timeout=1000)
     link.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(t("Briefing on public demands"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        scoped("Briefing on public demands", HOUSING)
+    )
     units = page.locator("table", has=page.locator("thead", has_text=t("Median hours")))
     units = units.locator("tbody tr")
     expect(units).to_have_count(1)
@@ -166,7 +177,7 @@ def test_keyboard_only_leader_filters_by_unit_in_place_and_opens_its_briefing(
 ) -> None:
     page = new_context().new_page()
     sign_in_by_keyboard(page, *LEADER)
-    work = page.get_by_role("navigation", name=t("Work"))
+    work = page.get_by_role("main")  # the workbench's links
     tab_to(page, work.get_by_role("link", name=t("Dashboard"), exact=True))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("What the public is asking for"))
@@ -192,7 +203,9 @@ def test_keyboard_only_leader_filters_by_unit_in_place_and_opens_its_briefing(
     tab_to(page, page.get_by_role("link", name=t("Printable briefing")))
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/dashboard/briefing\?.*department=housing(&|$)"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(t("Briefing on public demands"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        scoped("Briefing on public demands", HOUSING)
+    )
     units = page.locator("table", has=page.locator("thead", has_text=t("Median hours")))
     expect(units.locator("tbody tr")).to_have_count(1)
     expect(units.locator("tbody tr")).to_contain_text(HOUSING)
@@ -216,7 +229,7 @@ def test_leader_opens_the_hottest_issue_from_the_dashboard_and_the_briefing(
     shot(page, "hot-issue-desktop")
 
     page.goto("/dashboard/briefing")
-    expect(page.get_by_role("heading", name=t("Hot issues"), exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name=scoped("Hot issues"))).to_be_visible()
     page.get_by_role("region", name=t("Hot issues")).get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"\S"))
     expect(page.get_by_role("heading", name=t("Its letters"))).to_be_visible()
