@@ -267,10 +267,12 @@ def _draft(
     *,
     places: dict[str, str] | None = None,
     writer: tuple[str, str] | None = None,
+    letter: tuple[str, str] | None = None,
 ) -> DemoLetter:
     rng = county.rng
     township, fill = places_for(county, topic) if places is None else _known(county, places)
-    subject, body = rng.choice(topic.letters)
+    subjects, body = letter or rng.choice(topic.letters)
+    subject = rng.choice(subjects.split("|"))
     if topic.place == "county":  # a county-wide matter, from someone who lives somewhere
         home = texts.LIVES_IN_TOWN if township.slug == "chengguan" else texts.LIVES_IN_VILLAGE
         body = rng.choice(home) + body
@@ -308,7 +310,7 @@ def places_for(county: _County, topic: Topic) -> tuple[Department, dict[str, str
     elif topic.place == "village":
         estate, town = "", rng.choice([t for t in towns if t != "chengguan"] * 4 + ["chengguan"])
     else:
-        estate, town = "", rng.choice(towns + ["chengguan"] * 3)
+        estate, town = "", rng.choice([*towns, "chengguan"])
     fill = {
         "estate": estate or rng.choice(texts.ESTATES)[0],
         "road": rng.choice(texts.ROADS),
@@ -353,15 +355,18 @@ def _incidents(county: _County) -> list[DemoLetter]:
 def _incident(county: _County, topic: Topic, start: date) -> list[DemoLetter]:
     rng = county.rng
     _, places = places_for(county, topic)
+    # Neighbours who write about one problem tell much the same story, of the same building.
+    story = rng.choice(topic.letters)
     drafts: list[DemoLetter] = []
-    for _ in range(rng.randint(5, 10)):
+    for _ in range(rng.randint(8, 14)):
         day = start + timedelta(days=min(rng.expovariate(0.3), 12))
-        draft = _draft(county, topic, _moment(county, day), places=places)
+        told = story if rng.random() < 0.75 else rng.choice(topic.letters)
+        draft = _draft(county, topic, _moment(county, day), places=places, letter=told)
         if drafts and rng.random() < 0.15:  # someone writes again before hearing back
             first = rng.choice(drafts)
             draft = _draft(
                 county, topic, first.submitted + timedelta(hours=rng.uniform(20, 70)),
-                places=places, writer=(first.name, first.phone),
+                places=places, writer=(first.name, first.phone), letter=story,
             )  # fmt: skip
             draft.duplicate_of = first
         drafts.append(draft)
@@ -383,9 +388,9 @@ def _live(county: _County, d: DemoLetter) -> None:
         updated_at=d.submitted,
     )
     d.event(d.submitted, EventKind.submitted)
-    assigned = d.submitted + timedelta(hours=rng.uniform(0.5, 1) * rng.choice([2, 5, 18, 26]))
+    assigned = _office_hours(county, d.submitted + timedelta(hours=rng.uniform(0.5, 4)))
     fresh = now - d.submitted < timedelta(days=6)
-    if assigned > now or (fresh and rng.random() < 0.05):  # new, or forgotten: overdue to assign
+    if assigned > now or (fresh and rng.random() < 0.06):  # new, or forgotten: overdue to assign
         return
     if d.topic.reject:
         row.update(status=Status.rejected, rejection_reason=d.topic.reject, closed_at=assigned)
@@ -397,6 +402,19 @@ def _live(county: _County, d: DemoLetter) -> None:
         d.event(assigned, EventKind.merged)  # `into` is the other letter's number, known later
         return
     _assign(county, d, assigned)
+
+
+def _office_hours(county: _County, at: datetime) -> datetime:
+    """`at`, or the next working morning when it falls at night, a weekend or a holiday."""
+    local = county.local(at)
+    day = local.date()
+    if county.calendar.is_working_day(day) and time(8, 30) <= local.time() <= time(17, 30):
+        return at
+    if not county.calendar.is_working_day(day) or local.time() > time(17, 30):
+        day = county.calendar.next_working_day(day)
+    minutes = county.rng.randint(0, 150)
+    start = datetime.combine(day, time(8, 30), tzinfo=county.settings.tz)
+    return (start + timedelta(minutes=minutes)).astimezone(UTC)
 
 
 def _assign(county: _County, d: DemoLetter, assigned: datetime) -> None:
@@ -434,8 +452,8 @@ def _answer(county: _County, d: DemoLetter, unit: Department, start: datetime) -
             due = row["reply_due_at"]
     if _stuck(county, d):
         return
-    late = rng.random() < (0.08 if county.this_year(d.submitted) else 0.14)
-    span = (due - start) * (rng.uniform(1.1, 2.2) if late else rng.uniform(0.15, 0.95))
+    late = rng.random() < _lateness(county, d)
+    span = (due - start) * (rng.uniform(1.1, 2.8) if late else rng.uniform(0.15, 0.95))
     if start + span > now:
         if long_kind and not row.get("extension_days") and rng.random() < 0.1:
             asked = start + (due - start) * 0.5
@@ -443,6 +461,17 @@ def _answer(county: _County, d: DemoLetter, unit: Department, start: datetime) -
                 _extend(county, d, unit, asked, approved=False)
         return
     _reply(county, d, unit, start + span, rng.choice(d.topic.replies))
+
+
+def _lateness(county: _County, d: DemoLetter) -> float:
+    """How often a reply comes late: less this year than the year before, but more in the
+    last weeks for the season's demands (heating in winter, floods in summer), which pile up."""
+    if (
+        county.now - d.submitted < timedelta(days=45)
+        and county.local(d.submitted).month in d.topic.months
+    ):
+        return 0.3
+    return 0.1 if county.this_year(d.submitted) else 0.16
 
 
 def _stuck(county: _County, d: DemoLetter) -> bool:
@@ -539,7 +568,7 @@ def _rate(county: _County, d: DemoLetter, unit: Department, replied: datetime) -
         rated, d.topic.category, county.calendar, county.settings
     )
     d.event(rated, EventKind.reopened)
-    again = rated + (row["reply_due_at"] - rated) * rng.uniform(0.3, 1.1)
+    again = rated + (row["reply_due_at"] - rated) * rng.uniform(0.5, 1.4)
     if again <= now:
         _reply(county, d, unit, again, rng.choice(texts.SECOND_REPLIES[d.topic.category]))
 
@@ -623,7 +652,8 @@ class _Keep(dict[str, str]):
 
 
 def _legacy(topic: Topic) -> tuple[str, Category, str, str]:
-    subject, body = topic.letters[0]
+    subjects, body = topic.letters[0]
+    subject = subjects.split("|")[0]
     sample = _Keep(estate="锦绣花园", road="人民路", village="李家庄村", hometown="东风镇",
                    school="县第一实验小学", amount="36000", months="八个月")  # fmt: skip
     return (
