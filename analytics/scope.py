@@ -77,6 +77,11 @@ class ScopeNames:
             places.append(_(self.category))
         return _(", ").join(places)
 
+    def opening(self) -> str:
+        """The name at the start of a sentence: "Whole county: …", not "whole county: …"."""
+        name = self.name()
+        return name[:1].upper() + name[1:]
+
     def period(self) -> str:
         return _("%(start)s to %(end)s", start=self.start.isoformat(), end=self.end.isoformat())
 

@@ -53,6 +53,7 @@ def test_no_change_is_shown_when_records_begin_inside_the_previous_period(
         "begin on 2024-02-29, after the previous period of the same length began (2023-12-31)."
     ) in html
     assert "at least 20 letters" in html  # the rule is stated
+    assert "Whole county: letters received from 2024-03-01 to 2024-04-30" in html
 
 
 def test_no_change_is_shown_when_the_previous_period_holds_few_letters(
