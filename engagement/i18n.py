@@ -51,6 +51,16 @@ def ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
     return text % params
 
 
+def template_gettext(message: str) -> str:
+    """For Jinja's new-style gettext, which fills in the placeholders itself."""
+    return translations(current_language.get()).gettext(message)
+
+
+def template_ngettext(singular: str, plural: str, n: int) -> str:
+    """For Jinja's new-style ngettext, which fills in `num` and the other placeholders itself."""
+    return translations(current_language.get()).ngettext(singular, plural, n)
+
+
 _ = gettext
 
 

@@ -33,7 +33,7 @@ def make_templates(directories: Sequence[Path]) -> Jinja2Blocks:
     templates = Jinja2Blocks(directory=[str(d) for d in directories])
     env = templates.env
     env.add_extension("jinja2.ext.i18n")
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(i18n.template_gettext, i18n.template_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["local"] = local_time
     env.filters["local_date"] = lambda value: local_time(value, "%Y-%m-%d")
     env.filters["highlight"] = highlight

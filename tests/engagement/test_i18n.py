@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -142,3 +143,15 @@ def test_pages_vary_on_language(client: TestClient) -> None:
     vary = client.get("/login").headers["vary"]
 
     assert "Accept-Language" in vary and "Cookie" in vary
+
+
+def test_a_template_fills_every_placeholder_of_a_plural_message() -> None:
+    from engagement.rendering import make_templates
+
+    env = make_templates([Path(__file__).parent]).env
+    template = env.from_string(
+        '{{ ngettext("%(num)s letter in %(place)s", "%(num)s letters in %(place)s", 3,'
+        ' place="桃源镇") }}'
+        ' {{ _("%(rate)s done", rate="50%") }}'
+    )
+    assert template.render() == "3 letters in 桃源镇 50% done"
