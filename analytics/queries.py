@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from operator import add
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, select, union_all
@@ -195,35 +196,38 @@ def letter_figures(
     out = LetterFigures()
     units = {d.id: d for d in session.scalars(select(Department))}
     rows = grouped(session, f, now)
-    per_dept: dict[int | None, UnitFigures] = {}
-    per_town: dict[int | None, UnitFigures] = {}
+    # Counts summed as lists (n, replied, on_time, rated, satisfied, overdue, closed), then
+    # set on the figures once: a period's rows number in the thousands, and adding attribute by
+    # attribute on each took a quarter of the dashboard's server time.
+    totals = [0] * len(COUNTS)
+    per_dept: dict[int | None, list[int]] = {}
+    per_town: dict[int | None, list[int]] = {}
     months: dict[str, int] = defaultdict(int)
-    for row in rows:
-        _add(out, row)
-        category, status = str(row.category), str(row.status)
-        out.by_category[category] = out.by_category.get(category, 0) + row.n
-        out.by_status[status] = out.by_status.get(status, 0) + row.n
-        month = f"{row.month[:4]}-{row.month[4:6]}"
-        months[month] += row.n
+    for department_id, township_id, category, status, month, *counts in rows:
+        n = counts[0]
+        totals = list(map(add, totals, counts))
+        category, status = str(category), str(status)
+        out.by_category[category] = out.by_category.get(category, 0) + n
+        out.by_status[status] = out.by_status.get(status, 0) + n
+        month = f"{month[:4]}-{month[4:6]}"
+        months[month] += n
         cells = out.month_category.setdefault(month, {})
-        cells[category] = cells.get(category, 0) + row.n
-        for key, table in (
-            (row.department_id or None, per_dept),
-            (row.township_id or None, per_town),
-        ):
-            if key not in table:
-                table[key] = UnitFigures(_unit(units.get(key)) if key else None)
-            _add(table[key], row)
+        cells[category] = cells.get(category, 0) + n
+        for key, table in ((department_id or None, per_dept), (township_id or None, per_town)):
+            table[key] = list(map(add, table[key], counts)) if key in table else counts
+    _set_counts(out, totals)
+    departments = {key: _unit_figures(units, key, c) for key, c in per_dept.items()}
+    townships = {key: _unit_figures(units, key, c) for key, c in per_town.items()}
     out.by_month = [{"month": m, "total": n} for m, n in sorted(months.items())]
     replied_units = {
-        key: unit.replied for key, unit in per_dept.items() if unit.replied and unit_medians
+        key: unit.replied for key, unit in departments.items() if unit.replied and unit_medians
     }
     medians = _medians(session, f, out.replied, replied_units)
     out.median_reply_hours = medians.pop("all", None)
-    for key, figures in per_dept.items():
+    for key, figures in departments.items():
         figures.median_reply_hours = medians.get(key)
-    out.by_department = sorted(per_dept.values(), key=_busiest_first)
-    out.by_township = sorted((u for k, u in per_town.items() if k is not None), key=_busiest_first)
+    out.by_department = sorted(departments.values(), key=_busiest_first)
+    out.by_township = sorted((u for k, u in townships.items() if k is not None), key=_busiest_first)
     out.top_keywords = top_keywords(session, f, limit=keywords)
     return out
 
@@ -236,15 +240,20 @@ def _unit(d: Department | None) -> dict[str, str] | None:
     return {"slug": d.slug, "name": d.name} if d else None
 
 
-def _add(target: Any, row: Any) -> None:
-    target.total += row.n
-    target.replied += row.replied
-    target.on_time += row.on_time
-    target.rated += row.rated
-    target.satisfied += row.satisfied
-    target.overdue += row.overdue
-    if hasattr(target, "closed"):
-        target.closed += row.closed
+# The counts of grouped()'s rows after its five keys, in order, and the figures they fill.
+COUNTS = ("total", "replied", "on_time", "rated", "satisfied", "overdue", "closed")
+
+
+def _set_counts(target: LetterFigures | UnitFigures, counts: list[int]) -> None:
+    for name, value in zip(COUNTS, counts, strict=True):
+        if hasattr(target, name):  # a unit has no "closed"
+            setattr(target, name, int(value))
+
+
+def _unit_figures(units: dict[int, Department], key: int | None, counts: list[int]) -> UnitFigures:
+    figures = UnitFigures(_unit(units.get(key)) if key else None)
+    _set_counts(figures, counts)
+    return figures
 
 
 def grouped(session: Session, f: LetterFilter, now: datetime) -> list[Any]:
