@@ -301,6 +301,31 @@ def list_issues(
     issue_id: int | None = None,
 ) -> list[IssueFigures]:
     """Issues with letters in the filter, counted from those letters only, hottest first."""
+    found, _ = hottest(
+        session,
+        since=since,
+        until=until,
+        department_id=department_id,
+        township_id=township_id,
+        issue_id=issue_id,
+    )
+    return found
+
+
+def hottest(
+    session: Session,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    department_id: int | None = None,
+    township_id: int | None = None,
+    issue_id: int | None = None,
+    limit: int | None = None,
+) -> tuple[list[IssueFigures], int]:
+    """The `limit` hottest issues (all without one) and how many issues the filter holds.
+
+    Issues are ranked from their grouped figures; only those shown are loaded with their
+    units (a year's dashboard holds hundreds of issues and shows ten)."""
     stmt = select(
         HotIssueLetter.issue_id,
         func.count(),
@@ -314,18 +339,18 @@ def list_issues(
         stmt = stmt.where(HotIssueLetter.issue_id == issue_id)
     rows = session.execute(stmt.group_by(HotIssueLetter.issue_id)).all()
     if not rows:
-        return []
+        return [], 0
     reference = min(until or utcnow(), max(_aware(r[5]) for r in rows))
     ranked = sorted(
         rows,
         key=lambda r: (-heat(r[1], r[2], r[3], _days(reference, _aware(r[5]))), r[0]),
+    )[:limit]
+    ids = [r[0] for r in ranked]
+    issues = {i.id: i for i in session.scalars(select(HotIssue).where(HotIssue.id.in_(ids)))}
+    units = _units(
+        session, ids if limit is not None else None, since, until, department_id, township_id
     )
-    issues = {
-        i.id: i
-        for i in session.scalars(select(HotIssue).where(HotIssue.id.in_([r[0] for r in rows])))
-    }
-    units = _units(session, [r[0] for r in ranked], since, until, department_id, township_id)
-    return [
+    found = [
         IssueFigures(
             issue=issues[r[0]],
             letters=r[1],
@@ -339,23 +364,27 @@ def list_issues(
         for r in ranked
         if r[0] in issues
     ]
+    return found, len(rows)
 
 
 def _units(
     session: Session,
-    issue_ids: list[int],
+    issue_ids: list[int] | None,
     since: datetime | None,
     until: datetime | None,
     department_id: int | None,
     township_id: int | None,
 ) -> dict[int, list[Department]]:
-    """The units handling each issue's letters, busiest first (three at most)."""
+    """The units handling each issue's letters (of `issue_ids`, or all), busiest first (three
+    at most)."""
     stmt = (
         select(HotIssueLetter.issue_id, Letter.department_id, func.count())
         .join(Letter, Letter.id == HotIssueLetter.letter_id)
         .where(Letter.department_id.is_not(None))
     )
     stmt = _member_filter(stmt, since, until, department_id, township_id)
+    if issue_ids is not None:  # only the issues shown; else every issue of the filter
+        stmt = stmt.where(HotIssueLetter.issue_id.in_(issue_ids))
     counts: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for issue, unit, n in session.execute(
         stmt.group_by(HotIssueLetter.issue_id, Letter.department_id)

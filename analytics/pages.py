@@ -203,12 +203,13 @@ def dashboard_context(request: Request, session: Session, user: User) -> dict[st
     current = letter_figures(session, f, now=now)
     comparison = previous_period(session, f, now=now)
     topic_run, topic_list = topics.latest(session)
-    hot = hot_issues.list_issues(
+    hot, hot_total = hot_issues.hottest(
         session,
         since=f.since,
         until=f.until,
         department_id=f.department_id,
         township_id=f.township_id,
+        limit=HOT_ISSUES_SHOWN,
     )
     months = sorted(current.month_category)
     series = {
@@ -229,8 +230,8 @@ def dashboard_context(request: Request, session: Session, user: User) -> dict[st
         "units": _sorted_units(current.by_department, filters.sort),
         "townships": current.by_township,
         "rising": trends.rising_words(session, f),
-        "hot": hot[:HOT_ISSUES_SHOWN],
-        "hot_total": len(hot),
+        "hot": hot,
+        "hot_total": hot_total,
         "hot_run": hot_issues.latest_run(session),
         "topic_run": topic_run if unit_scope(user) is None else None,
         "topics": topic_list,

@@ -7,8 +7,11 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from analytics.hot_issues import hottest, list_issues
+from analytics.models import HotIssue
 from analytics.refresh import refresh
 from engagement.models import Department, User
 from tests.analytics.helpers import act, backdate, local
@@ -199,3 +202,30 @@ def test_a_clerk_cannot_open_another_units_issue(
     login(client, "staff1")  # housing has none of these letters
     assert client.get(f"/dashboard/hot-issues/{issue['id']}").status_code == 404
     assert client.get(f"{API}/{issue['id']}", headers=bearer(client, "staff1")).status_code == 404
+
+
+def test_the_dashboard_loads_only_the_issues_it_shows(
+    db: Session, planted: dict[str, list[str]]
+) -> None:
+    """A year's dashboard holds hundreds of issues and shows ten: ranking needs no issue
+    loaded, so only those shown are (issue #15: server time before the first chart)."""
+    every = list_issues(db)
+    assert len(every) >= 2
+    db.expunge_all()  # so that each issue the query returns is loaded anew
+    loaded: list[int] = []
+
+    def count(target: HotIssue, _context: object) -> None:
+        loaded.append(target.id)
+
+    event.listen(HotIssue, "load", count)
+    try:
+        top, total = hottest(db, limit=1)
+    finally:
+        event.remove(HotIssue, "load", count)
+
+    assert total == len(every)
+    assert [(i.issue.id, i.letters, i.heat) for i in top] == [
+        (every[0].issue.id, every[0].letters, every[0].heat)
+    ]
+    assert [d.id for d in top[0].departments] == [d.id for d in every[0].departments]
+    assert loaded == [top[0].issue.id]
