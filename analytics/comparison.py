@@ -57,6 +57,7 @@ class Comparison:
                 "Changes compare with the previous period of the same length, %(start)s to "
                 "%(end)s (%(num)s letters).",
                 self.figures.total,
+                num=f"{self.figures.total:,}",
                 start=start,
                 end=end,
             )
