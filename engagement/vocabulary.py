@@ -127,7 +127,7 @@ def _letter_counts(session: Session, words: list[str]) -> tuple[int, dict[str, i
     seen = session.execute(
         select(WordWeight.word, WordWeight.letters).where(WordWeight.word.in_(words))
     )
-    return total, dict(seen.tuples().all())
+    return total, {word: letters for word, letters in seen}
 
 
 def shares(session: Session, words: Iterable[str]) -> dict[str, float]:
