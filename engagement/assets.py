@@ -150,7 +150,6 @@ def static_url(name: str) -> str:
     return static_assets().url(name)
 
 
-
 def favicon(request: Request) -> Response:
     """`/favicon.ico`, which browsers ask for whatever a page links: the static icon, cached."""
     found = static_assets().find("favicon.ico")

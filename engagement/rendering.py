@@ -119,9 +119,7 @@ def render(
     return response
 
 
-def redirect(
-    request: Request, url: str, *, notice: str | None = None, place: str = ""
-) -> Response:
+def redirect(request: Request, url: str, *, notice: str | None = None, place: str = "") -> Response:
     """Redirect after POST: a 303 for a plain form, HX-Redirect for htmx.
 
     `notice` is the message the next page shows once: at the element with id `place` (which the
