@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from engagement import search
 from engagement.search import Doc
-from engagement.text import mask_personal
 from engagement.timeutil import utcnow
 from feedback.consultations.models import Comment, CommentStatus, Consultation
+from feedback.consultations.views import masked_body
 from feedback.mailbox.models import Letter
 from feedback.mailbox.service import public_letters_query
 from feedback.mailbox.views import masked
@@ -62,7 +62,7 @@ def comment_doc(comment: Comment, consultation: Consultation) -> Doc:
         "comment",
         str(comment.id),
         consultation.title,
-        mask_personal(comment.body, [comment.name]),
+        masked_body(comment),
         f"/consultations/{consultation.id}#comment-{comment.id}",
         consultation.department_id,
         comment.moderated_at or comment.created_at,

@@ -22,12 +22,20 @@ from feedback.consultations.schemas import (
 from feedback.mailbox.schemas import UnitRef
 
 
+def masked_body(comment: Comment) -> str:
+    """The comment's text with personal data masked, the commenter's own name and contact too
+    (a number they give as theirs is masked even where it reads like a public line)."""
+    return mask_personal(
+        comment.body, names=[comment.name], phones=[comment.contact], emails=[comment.contact]
+    )
+
+
 def public_comment(comment: Comment) -> CommentRead:
     """A commenter's name is shortened and personal data in the text masked; contact never."""
     return CommentRead(
         id=comment.id,
         section=comment.section.ordinal if comment.section else None,
-        body=mask_personal(comment.body, names=[comment.name]),
+        body=masked_body(comment),
         name=mask_name(comment.name) if comment.name else "",
         agree_count=comment.agree_count,
         created_at=comment.created_at,

@@ -296,6 +296,20 @@ def test_an_approved_comment_shows_without_its_contact(
         assert "contact" not in answer.text
 
 
+def test_the_commenters_own_number_is_masked_even_where_it_reads_as_a_public_line(
+    client: TestClient, staff_auth: dict[str, str]
+) -> None:
+    consultation_id = create_open(client, staff_auth)
+    body = "建议多扶持农家乐，我家农家乐对外电话0731-84561234，欢迎来看看。"
+    mine = comment(client, consultation_id, body=body, contact="0731-84561234")
+    assert moderate(client, staff_auth, mine).status_code == 200
+
+    (shown,) = client.get(f"{API}/consultations/{consultation_id}").json()["comments"]
+    assert "84561234" not in shown["body"] and "扶持农家乐" in shown["body"]
+    search = client.get("/search", params={"q": "农家乐"}).text
+    assert "<mark>农家乐</mark>" in search and "84561234" not in search
+
+
 def test_a_rejected_comment_never_shows(client: TestClient, staff_auth: dict[str, str]) -> None:
     consultation_id = create_open(client, staff_auth)
     comment_id = comment(client, consultation_id, body="这是一条与本次征求意见无关的广告内容。")
