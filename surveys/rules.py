@@ -183,9 +183,15 @@ def _value_error(q: Any, value: Any) -> DomainError | None:
     return None
 
 
+# No survey asks for more digits; two answers near float's limit would sum to infinity.
+MAX_NUMBER = 10**15 - 1
+
+
 def _number_error(q: Any, value: Any) -> DomainError | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not is_finite(value):
         return DomainError("Enter a number.")
+    if abs(value) > MAX_NUMBER:
+        return DomainError("Enter a number of at most 15 digits.")
     if q.kind == QuestionKind.rating and value != int(value):
         return DomainError("Choose a whole number.")
     low, high = q.low, q.high

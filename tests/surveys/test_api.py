@@ -579,3 +579,19 @@ def test_a_malformed_choice_answer_is_a_422_not_a_500(
 
     assert response.status_code == 422
     assert error_fields(response) == ["services"]
+
+
+def test_a_number_answer_is_at_most_fifteen_digits_so_results_stay_finite(
+    client: TestClient, staff_auth: dict[str, str]
+) -> None:
+    qs = [{"key": "area", "kind": "number", "text": "承包面积（亩）？"}]
+    survey_id = create_open(client, staff_auth, questions=qs)
+
+    huge = answer(client, survey_id, {"area": 1.7e308})
+    assert error_fields(huge) == ["area"]
+    for value in (999_999_999_999_999, 999_999_999_999_999):
+        assert answer(client, survey_id, {"area": value}).status_code == 201
+
+    result = client.get(f"{API}/surveys/{survey_id}/results")
+    assert result.status_code == 200
+    assert result.json()["questions"]["area"]["mean"] == pytest.approx(999_999_999_999_999)
